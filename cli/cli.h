@@ -1,0 +1,90 @@
+#ifndef HOSO_CLI_H
+#define HOSO_CLI_H
+
+/*
+ * The hoso program: one file per command, each declaring a cli_command.
+ * Help and parsing come from the same option table. Only cli/ prints or
+ * exits.
+ */
+
+#include <stddef.h>
+#include <stdio.h>
+#include "hoso/hoso.h"
+
+/* Exit codes (DESIGN.md). */
+enum {
+	EXIT_OK = 0,
+	EXIT_DATA = 1,    /* data rejected */
+	EXIT_USAGE = 2,
+	EXIT_OFFLINE = 3, /* hub unreachable; local work kept */
+	EXIT_FAILURE_ = 4 /* anything else */
+};
+
+typedef struct {
+	const char *name;  /* long name, without "--" */
+	const char *arg;   /* NULL for a flag, else the argument's name in help */
+	int repeat;        /* may be given more than once */
+	const char *help;
+} cli_option;
+
+#define CLI_MAX_OPTIONS 16
+
+typedef struct {
+	const struct cli_command *cmd;
+	const char **values[CLI_MAX_OPTIONS]; /* per option: its arguments (or "" for a flag) */
+	size_t counts[CLI_MAX_OPTIONS];
+	char **pos;                           /* positional arguments */
+	size_t npos;
+} cli_args;
+
+typedef struct cli_command {
+	const char *name;
+	const char *summary;
+	const char *usage;           /* the positional part of the synopsis */
+	const cli_option *options;   /* terminated by a NULL name */
+	int needs_repo;
+	int (*run)(cli_args *args, hoso_repo *repo);
+} cli_command;
+
+/* The value of option `name` (the last if repeated), or NULL. */
+const char *cli_get(const cli_args *args, const char *name);
+/* All values of option `name`; `*n` gets their number. */
+const char **cli_all(const cli_args *args, const char *name, size_t *n);
+/* 1 if the flag or option was given. */
+int cli_has(const cli_args *args, const char *name);
+
+/* Messages on stderr in the house style; all return the exit code to use. */
+int cli_error(int exit_code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Report the last library failure with its code's exit status. */
+int cli_fail(int code);
+/* Exit status for a library error code. */
+int cli_exit_code(int code);
+/* Print every problem; returns EXIT_DATA when one is an error. */
+int cli_problems(const hoso_problems *problems);
+/* Usage error for `cmd` with its synopsis as a hint. */
+int cli_usage(const cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Progress on a terminal (stderr), nothing otherwise. */
+void cli_progress(const char *what, size_t done, size_t total);
+void cli_progress_end(void);
+
+/* The unit given by --unit, else the replica's own; NULL with a message if neither. */
+const char *cli_unit(const cli_args *args, hoso_repo *repo, int *exit_code);
+/* The schema of TYPE, or NULL with a usage message naming the known types. */
+const hoso_schema *cli_type(const cli_command *cmd, hoso_repo *repo, const char *type);
+/* Apply FIELD=VALUE / FIELD:=JSON arguments to `record`. */
+int cli_set_fields(json_t *record, const hoso_schema *schema, char **argv, size_t argc,
+	hoso_problems *problems);
+
+/* A one-line summary of a record: its name, title or kind. */
+const char *cli_record_title(const json_t *record);
+
+/* The schema directory of this build or installation. */
+const char *cli_schema_dir(void);
+
+extern const cli_command cmd_init, cmd_add, cmd_edit, cmd_show, cmd_rm, cmd_list, cmd_log,
+	cmd_import, cmd_status, cmd_demo;
+
+#endif

@@ -1,0 +1,74 @@
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_option options[] = {
+	{ "unset", "FIELD", 1, "remove a field" },
+	{ "unit", "U", 0, "move the record to another unit" },
+	{ NULL, NULL, 0, NULL }
+};
+
+static int run(cli_args *args, hoso_repo *repo)
+{
+	const char **unset, *unit, *type;
+	hoso_problems *problems = NULL;
+	hoso_txn *txn = NULL;
+	json_t *record = NULL, *before = NULL;
+	char message[256];
+	size_t nunset, i;
+	int rc = EXIT_OK, error;
+
+	unset = cli_all(args, "unset", &nunset);
+	if (args->npos < 1)
+		return cli_usage(args->cmd, "which record?");
+	if (args->npos == 1 && nunset == 0 && !cli_has(args, "unit"))
+		return cli_usage(args->cmd, "nothing to change: give FIELD=VALUE, --unset FIELD or --unit U");
+	if (!hoso_id_valid(args->pos[0]))
+		return cli_error(EXIT_USAGE, "'%s' is not a record id (a ULID)", args->pos[0]);
+	if (hoso_problems_new(&problems) < 0)
+		return cli_fail(HOSO_ERROR);
+	if ((error = hoso_txn_begin(&txn, repo, NULL)) < 0 ||
+		(error = hoso_txn_get(&record, &unit, txn, args->pos[0])) < 0) {
+		rc = cli_fail(error);
+		goto done;
+	}
+	if (cli_has(args, "unit") && !(unit = cli_unit(args, repo, &rc)))
+		goto done;
+	type = json_string_value(json_object_get(record, "type"));
+	before = json_deep_copy(record);
+	for (i = 0; i < nunset; i++)
+		if (hoso_record_unset(record, unset[i]) < 0) {
+			rc = cli_error(EXIT_USAGE, "%s", hoso_error_last());
+			goto done;
+		}
+	if (cli_set_fields(record, hoso_schema_set_get(hoso_repo_schemas(repo), type ? type : ""),
+		args->pos + 1, args->npos - 1, problems) < 0) {
+		rc = cli_problems(problems);
+		goto done;
+	}
+	if (json_equal(before, record) && !cli_has(args, "unit")) {
+		fprintf(stderr, "hoso: nothing changed in '%s'\n", args->pos[0]);
+		goto done;
+	}
+	if ((error = hoso_txn_put(txn, unit, record, HOSO_PUT_REPLACE, args->pos[0], 0, problems,
+		NULL)) < 0) {
+		rc = hoso_problems_count(problems) ? cli_problems(problems) : cli_fail(error);
+		goto done;
+	}
+	cli_problems(problems);
+	snprintf(message, sizeof(message), "edit %s %s in %s\n\n%.160s\n", type ? type : "record",
+		args->pos[0], unit, cli_record_title(record));
+	if ((error = hoso_txn_commit(txn, message, NULL)) < 0)
+		rc = cli_fail(error);
+done:
+	json_decref(before);
+	json_decref(record);
+	hoso_txn_free(txn);
+	hoso_problems_free(problems);
+	return rc;
+}
+
+const cli_command cmd_edit = {
+	"edit", "change fields of a record",
+	"ID (FIELD=VALUE | FIELD:=JSON)... [--unset FIELD] [--unit U]", options, 1, run
+};

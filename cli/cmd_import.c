@@ -1,0 +1,187 @@
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const cli_option options[] = {
+	{ "unit", "U", 0, "the unit the records belong to (default: the replica's own)" },
+	{ "update", NULL, 0, "a row whose id exists patches that record's given fields" },
+	{ NULL, NULL, 0, NULL }
+};
+
+typedef struct {
+	hoso_txn *txn;
+	const hoso_schema *schema;
+	const char *type, *unit, *file;
+	int update;
+	hoso_problems *problems;
+	size_t rows, added, updated;
+} import_state;
+
+/* Set every text leaf of a CSV row on `record`, converted by the schema. */
+static int set_texts(json_t *record, const hoso_schema *schema, const json_t *row,
+	char *path, size_t plen, hoso_problems *problems)
+{
+	const char *key;
+	json_t *value;
+	int bad = 0;
+
+	json_object_foreach((json_t *)row, key, value) {
+		size_t n = plen;
+		if (n + strlen(key) + 2 >= 256)
+			continue;
+		if (n)
+			path[n++] = '.';
+		strcpy(path + n, key);
+		if (json_is_object(value))
+			bad |= set_texts(record, schema, value, path, strlen(path), problems) < 0;
+		else
+			bad |= hoso_record_set(record, schema, path, json_string_value(value), 0, problems) < 0;
+		path[plen] = '\0';
+	}
+	return bad ? HOSO_EINVALID : 0;
+}
+
+static int each_row(json_t *row, size_t line, int texts, void *payload)
+{
+	import_state *st = payload;
+	size_t before = hoso_problems_count(st->problems);
+	const char *given = json_string_value(json_object_get(row, "type"));
+	const char *id = json_string_value(json_object_get(row, "id"));
+	hoso_put_mode mode = HOSO_PUT_CREATE;
+	json_t *record = NULL, *existing = NULL;
+	const char *where_unit = NULL;
+	char path[256] = "";
+	int error = 0;
+
+	st->rows++;
+	if (st->rows % 1000 == 0)
+		cli_progress("checking rows", st->rows, 0);
+	if (texts) {
+		record = json_object();
+		if (set_texts(record, st->schema, row, path, 0, st->problems) < 0)
+			error = HOSO_EINVALID;
+	} else {
+		record = json_deep_copy(row);
+	}
+	if (given && strcmp(given, st->type) != 0) {
+		hoso_problems_add(st->problems, HOSO_SEVERITY_ERROR, NULL, 0, "type", "const",
+			"the row is a '%s', not a '%s'", given, st->type);
+		error = HOSO_EINVALID;
+	}
+	if (error == 0 && st->update && id && hoso_id_valid(id) &&
+		hoso_txn_get(&existing, &where_unit, st->txn, id) == 0) {
+		if (strcmp(where_unit, st->unit) != 0) {
+			hoso_problems_add(st->problems, HOSO_SEVERITY_ERROR, NULL, 0, "id", "unit",
+				"record '%s' belongs to unit '%s', not '%s'", id, where_unit, st->unit);
+			error = HOSO_EINVALID;
+		} else {
+			json_object_update_recursive(existing, record);
+			json_decref(record);
+			record = existing;
+			existing = NULL;
+			mode = HOSO_PUT_REPLACE;
+		}
+	}
+	if (error == 0) {
+		json_object_set_new(record, "type", json_string(st->type));
+		error = hoso_txn_put(st->txn, st->unit, record, mode, st->file, line, st->problems, NULL);
+	}
+	hoso_problems_locate(st->problems, before, st->file, line);
+	if (error == 0 && mode == HOSO_PUT_REPLACE)
+		st->updated++;
+	else if (error == 0)
+		st->added++;
+	json_decref(existing);
+	json_decref(record);
+	/* Bad rows are reported and reading goes on; other failures stop. */
+	return error < 0 && error != HOSO_EINVALID && error != HOSO_EEXISTS &&
+		error != HOSO_ENOTFOUND ? error : 0;
+}
+
+/* How many distinct lines have an error. */
+static size_t bad_lines(const hoso_problems *problems)
+{
+	size_t i, n = 0, last = 0;
+
+	for (i = 0; i < hoso_problems_count(problems); i++) {
+		const hoso_problem *p = hoso_problems_get(problems, i);
+		if (p->severity == HOSO_SEVERITY_ERROR && (n == 0 || p->line != last)) {
+			n++;
+			last = p->line;
+		}
+	}
+	return n;
+}
+
+static int run(cli_args *args, hoso_repo *repo)
+{
+	hoso_txn_options topts = HOSO_TXN_OPTIONS_INIT;
+	import_state st = { 0 };
+	hoso_import_format format;
+	FILE *fp = NULL;
+	git_oid commit;
+	char message[512];
+	int rc = EXIT_OK, error;
+
+	if (args->npos != 2)
+		return cli_usage(args->cmd, "give a record type and a file");
+	st.type = args->pos[0];
+	st.file = args->pos[1];
+	st.update = cli_has(args, "update");
+	if (!(st.schema = cli_type(args->cmd, repo, st.type)))
+		return EXIT_USAGE;
+	if (!(st.unit = cli_unit(args, repo, &rc)))
+		return rc;
+	if (!(format = hoso_import_format_of(st.file)))
+		return cli_usage(args->cmd, "'%s': give a .csv or a .jsonl file", st.file);
+	if (!(fp = fopen(st.file, "rb")))
+		return cli_error(EXIT_USAGE, "cannot open '%s': %s", st.file, strerror(errno));
+	if (hoso_problems_new(&st.problems) < 0 ||
+		(error = hoso_txn_begin(&st.txn, repo, &topts)) < 0) {
+		rc = cli_fail(HOSO_ERROR);
+		goto done;
+	}
+	error = hoso_import_read(fp, st.file, format, each_row, &st, st.problems);
+	cli_progress_end();
+	if (error < 0 && error != HOSO_EINVALID) {
+		rc = cli_fail(error);
+		goto done;
+	}
+	if (hoso_problems_errors(st.problems)) {
+		rc = cli_problems(st.problems);
+		cli_error(EXIT_DATA, "'%s': %zu rows are not valid; nothing was imported",
+			st.file, bad_lines(st.problems));
+		cli_hint("fix the rows above and import the file again");
+		goto done;
+	}
+	cli_problems(st.problems); /* warnings */
+	snprintf(message, sizeof(message), "import %zu %s records into %s\n\n"
+		"from %s: %zu new, %zu updated\n", st.added + st.updated, st.type, st.unit,
+		st.file, st.added, st.updated);
+	if (hoso_txn_count(st.txn) == 0) {
+		fprintf(stderr, "hoso: '%s' changes nothing\n", st.file);
+		goto done;
+	}
+	if (isatty(2))
+		fprintf(stderr, "writing %zu records...", st.added + st.updated);
+	if ((error = hoso_txn_commit(st.txn, message, &commit)) < 0) {
+		rc = cli_fail(error);
+		goto done;
+	}
+	cli_progress_end();
+	fprintf(stderr, "hoso: imported %zu %s records into unit %s (%zu new, %zu updated) in commit %.12s\n",
+		st.added + st.updated, st.type, st.unit, st.added, st.updated, git_oid_tostr_s(&commit));
+done:
+	hoso_txn_free(st.txn);
+	hoso_problems_free(st.problems);
+	if (fp)
+		fclose(fp);
+	return rc;
+}
+
+const cli_command cmd_import = {
+	"import", "import a CSV or JSONL file as one commit: all rows or none",
+	"TYPE FILE.csv|FILE.jsonl [--unit U] [--update]", options, 1, run
+};

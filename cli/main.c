@@ -1,0 +1,198 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+static const cli_command *const commands[] = {
+	&cmd_init, &cmd_add, &cmd_edit, &cmd_show, &cmd_rm, &cmd_list, &cmd_log,
+	&cmd_import, &cmd_status, &cmd_demo, NULL
+};
+
+static void print_help(FILE *fp, const cli_command *cmd)
+{
+	const cli_option *o;
+
+	fprintf(fp, "usage: hoso %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+	if (cmd->options && cmd->options[0].name)
+		fprintf(fp, "\noptions:\n");
+	for (o = cmd->options; o && o->name; o++) {
+		char left[64];
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(fp, "  %-22s %s%s\n", left, o->help, o->repeat ? " (repeatable)" : "");
+	}
+}
+
+static void print_commands(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: hoso [-C DIR] COMMAND [ARGS]\n\n"
+		"Keeps a province's Party-building records as JSON files in a git repository.\n\n"
+		"commands:\n");
+	for (i = 0; commands[i]; i++)
+		fprintf(fp, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(fp, "\n'hoso COMMAND --help' tells more about a command.\n");
+}
+
+/* Parse `argv` (after the command name) by the command's option table. */
+static int parse(cli_args *args, const cli_command *cmd, int argc, char **argv)
+{
+	int i, only_pos = 0;
+
+	memset(args, 0, sizeof(*args));
+	args->cmd = cmd;
+	if (!(args->pos = calloc((size_t)argc + 1, sizeof(char *))))
+		return cli_error(EXIT_FAILURE_, "out of memory");
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq, *value;
+		size_t k, nlen;
+		if (!only_pos && strcmp(a, "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		if (only_pos || a[0] != '-' || a[1] != '-') {
+			args->pos[args->npos++] = argv[i];
+			continue;
+		}
+		eq = strchr(a + 2, '=');
+		nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		for (k = 0; cmd->options && cmd->options[k].name; k++)
+			if (strlen(cmd->options[k].name) == nlen && strncmp(cmd->options[k].name, a + 2, nlen) == 0)
+				break;
+		if (!cmd->options || !cmd->options[k].name)
+			return cli_usage(cmd, "unknown option '%s'", a);
+		if (cmd->options[k].arg) {
+			if (eq)
+				value = eq + 1;
+			else if (i + 1 < argc)
+				value = argv[++i];
+			else
+				return cli_usage(cmd, "option '--%s' needs a value", cmd->options[k].name);
+		} else if (eq) {
+			return cli_usage(cmd, "option '--%s' takes no value", cmd->options[k].name);
+		} else {
+			value = "";
+		}
+		if (args->counts[k] && !cmd->options[k].repeat)
+			return cli_usage(cmd, "option '--%s' given twice", cmd->options[k].name);
+		{
+			const char **v = realloc(args->values[k], (args->counts[k] + 1) * sizeof(char *));
+			if (!v)
+				return cli_error(EXIT_FAILURE_, "out of memory");
+			v[args->counts[k]++] = value;
+			args->values[k] = v;
+		}
+	}
+	return 0;
+}
+
+static void args_free(cli_args *args)
+{
+	size_t k;
+
+	for (k = 0; k < CLI_MAX_OPTIONS; k++)
+		free(args->values[k]);
+	free(args->pos);
+}
+
+int main(int argc, char **argv)
+{
+	const cli_command *cmd = NULL;
+	const char *dir = NULL;
+	hoso_repo *repo = NULL;
+	cli_args args;
+	int i = 1, rc, k;
+
+	git_libgit2_init();
+	/* Objects, packs and refs reach the disk before hoso says it is done. */
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
+			dir = argv[i + 1];
+			i += 2;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("hoso %s\n", HOSO_VERSION);
+			return 0;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			print_commands(stdout);
+			return 0;
+		} else {
+			cli_error(EXIT_USAGE, "unknown option '%s'", argv[i]);
+			cli_hint("run 'hoso --help' for the commands");
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		print_commands(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0 && i + 1 < argc)
+		argv[i] = argv[i + 1], argv[i + 1] = "--help";
+	for (k = 0; commands[k]; k++)
+		if (strcmp(commands[k]->name, argv[i]) == 0)
+			cmd = commands[k];
+	if (!cmd) {
+		cli_error(EXIT_USAGE, "'%s' is not a hoso command", argv[i]);
+		cli_hint("run 'hoso --help' for the commands");
+		return EXIT_USAGE;
+	}
+	for (k = i + 1; k < argc; k++)
+		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+			print_help(stdout, cmd);
+			return 0;
+		}
+	if ((rc = parse(&args, cmd, argc - i - 1, argv + i + 1)) != 0)
+		goto done;
+	if (dir && chdir(dir) < 0) {
+		rc = cli_error(EXIT_USAGE, "cannot change to '%s': %s", dir, strerror(errno));
+		goto done;
+	}
+	if (cmd->needs_repo) {
+		int error = hoso_repo_open(&repo, ".");
+		if (error < 0) {
+			rc = cli_fail(error);
+			cli_hint("run hoso inside a data repository, or give it with -C DIR");
+			goto done;
+		}
+	}
+	rc = cmd->run(&args, repo);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		rc = cli_error(EXIT_FAILURE_, "cannot write the output: %s", strerror(errno));
+done:
+	args_free(&args);
+	hoso_repo_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}
+
+const char *cli_schema_dir(void)
+{
+	static char path[4096];
+	const char *env = getenv("HOSO_SCHEMA_DIR");
+	struct stat st;
+	ssize_t n;
+	char *slash;
+
+	if (env && *env)
+		return env;
+	/* An installed hoso: <prefix>/bin/hoso and <prefix>/share/hoso/schemas. */
+	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 32)) > 0) {
+		path[n] = '\0';
+		if ((slash = strrchr(path, '/')) && slash > path) {
+			*slash = '\0';
+			if ((slash = strrchr(path, '/'))) {
+				strcpy(slash, "/share/hoso/schemas");
+				if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+					return path;
+			}
+		}
+	}
+	if (stat(HOSO_SOURCE_SCHEMA_DIR, &st) == 0)
+		return HOSO_SOURCE_SCHEMA_DIR;
+	return HOSO_SCHEMA_INSTALL_DIR;
+}

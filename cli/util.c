@@ -1,0 +1,247 @@
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int cli_option_index(const cli_args *args, const char *name)
+{
+	int k;
+
+	for (k = 0; args->cmd->options && args->cmd->options[k].name; k++)
+		if (strcmp(args->cmd->options[k].name, name) == 0)
+			return k;
+	return -1;
+}
+
+const char *cli_get(const cli_args *args, const char *name)
+{
+	int k = cli_option_index(args, name);
+
+	return k >= 0 && args->counts[k] ? args->values[k][args->counts[k] - 1] : NULL;
+}
+
+const char **cli_all(const cli_args *args, const char *name, size_t *n)
+{
+	int k = cli_option_index(args, name);
+
+	*n = k >= 0 ? args->counts[k] : 0;
+	return k >= 0 ? args->values[k] : NULL;
+}
+
+int cli_has(const cli_args *args, const char *name)
+{
+	int k = cli_option_index(args, name);
+
+	return k >= 0 && args->counts[k] > 0;
+}
+
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int cli_error(int exit_code, const char *fmt, ...)
+{
+	va_list ap;
+
+	cli_progress_end();
+	va_start(ap, fmt);
+	say("hoso: error: ", fmt, ap);
+	va_end(ap);
+	return exit_code;
+}
+
+void cli_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say("hoso: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void cli_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say("hint: ", fmt, ap);
+	va_end(ap);
+}
+
+int cli_exit_code(int code)
+{
+	switch (code) {
+	case 0:
+		return EXIT_OK;
+	case HOSO_EINVALID:
+	case HOSO_ENOTFOUND:
+		return EXIT_DATA;
+	case HOSO_EUSAGE:
+	case HOSO_EEXISTS: /* a new repository's directory is taken */
+		return EXIT_USAGE;
+	case HOSO_EOFFLINE:
+		return EXIT_OFFLINE;
+	default:
+		return EXIT_FAILURE_;
+	}
+}
+
+int cli_fail(int code)
+{
+	int rc = cli_error(cli_exit_code(code), "%s", hoso_error_last());
+
+	if (code == HOSO_ELOCKED)
+		cli_hint("another hoso command is writing; try again when it has finished");
+	else if (strstr(hoso_error_last(), "user.name"))
+		cli_hint("set who you are: git config --global user.name 'Your Name' && "
+			"git config --global user.email you@example.org");
+	return rc;
+}
+
+int cli_problems(const hoso_problems *problems)
+{
+	size_t i, n = hoso_problems_count(problems);
+
+	cli_progress_end();
+	for (i = 0; i < n; i++) {
+		const hoso_problem *p = hoso_problems_get(problems, i);
+		char where[512] = "", field[300] = "";
+		if (p->where && p->line)
+			snprintf(where, sizeof(where), "%s:%zu: ", p->where, p->line);
+		else if (p->where)
+			snprintf(where, sizeof(where), "%s: ", p->where);
+		if (p->field)
+			snprintf(field, sizeof(field), "field '%s': ", p->field);
+		fprintf(stderr, "hoso: %s: %s%s%s\n", p->severity == HOSO_SEVERITY_ERROR ?
+			"error" : "warning", where, field, p->message);
+	}
+	return hoso_problems_errors(problems) ? EXIT_DATA : EXIT_OK;
+}
+
+int cli_usage(const cli_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say("hoso: error: ", fmt, ap);
+	va_end(ap);
+	cli_hint("usage: hoso %s %s", cmd->name, cmd->usage);
+	return EXIT_USAGE;
+}
+
+static int progress_shown;
+
+void cli_progress(const char *what, size_t done, size_t total)
+{
+	static int tty = -1;
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty)
+		return;
+	if (total)
+		fprintf(stderr, "\r%s: %zu/%zu (%zu%%)", what, done, total, done * 100 / total);
+	else
+		fprintf(stderr, "\r%s: %zu", what, done);
+	progress_shown = 1;
+}
+
+void cli_progress_end(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
+}
+
+const char *cli_unit(const cli_args *args, hoso_repo *repo, int *exit_code)
+{
+	const char *unit = cli_get(args, "unit");
+	size_t i;
+
+	if (!unit)
+		unit = hoso_repo_own_unit(repo);
+	if (!unit) {
+		*exit_code = cli_usage(args->cmd, "which unit? this repository has no unit of its own");
+		return NULL;
+	}
+	if (!hoso_repo_unit_find(repo, unit)) {
+		*exit_code = cli_error(EXIT_USAGE, "unknown unit '%s'", unit);
+		fputs("hint: the units are:", stderr);
+		for (i = 0; i < hoso_repo_unit_count(repo); i++)
+			fprintf(stderr, " %s", hoso_repo_unit_at(repo, i)->code);
+		fputc('\n', stderr);
+		return NULL;
+	}
+	return unit;
+}
+
+const hoso_schema *cli_type(const cli_command *cmd, hoso_repo *repo, const char *type)
+{
+	const hoso_schema_set *set = hoso_repo_schemas(repo);
+	const hoso_schema *schema = type ? hoso_schema_set_get(set, type) : NULL;
+	size_t i;
+
+	if (schema)
+		return schema;
+	if (type)
+		cli_error(EXIT_USAGE, "unknown record type '%s'", type);
+	else
+		cli_error(EXIT_USAGE, "a record type is needed");
+	fputs("hint: the types are:", stderr);
+	for (i = 0; i < hoso_schema_set_count(set); i++)
+		fprintf(stderr, " %s", hoso_schema_set_type(set, i));
+	fputc('\n', stderr);
+	return NULL;
+}
+
+int cli_set_fields(json_t *record, const hoso_schema *schema, char **argv, size_t argc,
+	hoso_problems *problems)
+{
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < argc; i++) {
+		char *arg = argv[i], *eq = strchr(arg, '='), field[256];
+		int is_json = eq && eq > arg && eq[-1] == ':';
+		size_t n;
+		if (!eq || eq == arg || (is_json && eq - 1 == arg)) {
+			hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "usage",
+				"'%s' is not FIELD=VALUE or FIELD:=JSON", arg);
+			bad = 1;
+			continue;
+		}
+		n = (size_t)(eq - arg) - (size_t)is_json;
+		if (n >= sizeof(field))
+			n = sizeof(field) - 1;
+		memcpy(field, arg, n);
+		field[n] = '\0';
+		if (strcmp(field, "id") == 0 || strcmp(field, "type") == 0) {
+			hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "usage",
+				"is managed by hoso and cannot be set");
+			bad = 1;
+			continue;
+		}
+		if (hoso_record_set(record, schema, field, eq + 1, is_json, problems) < 0)
+			bad = 1;
+	}
+	return bad ? HOSO_EINVALID : 0;
+}
+
+const char *cli_record_title(const json_t *record)
+{
+	static const char *keys[] = { "full_name", "name", "title", "kind", "form", "rating", NULL };
+	size_t i;
+
+	for (i = 0; keys[i]; i++) {
+		const char *v = json_string_value(json_object_get(record, keys[i]));
+		if (v)
+			return v;
+	}
+	return "";
+}

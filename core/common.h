@@ -1,0 +1,36 @@
+#ifndef HOSO_CORE_COMMON_H
+#define HOSO_CORE_COMMON_H
+
+/* What the files of core/ share; not part of the public API. */
+
+#include <stddef.h>
+#include "hoso/errors.h"
+
+/* Record the failure for hoso_error_last() and return `code`. */
+int hoso_error_set(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/*
+ * Record a libgit2 failure with its subject: "<what>: <libgit2's message>",
+ * and return `code` (or HOSO_ERROR when `code` is 0).
+ */
+int hoso_error_git(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* Printf into a new malloc'd string; NULL when out of memory. */
+char *hoso_strdupf(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+/* 1 if `s` is a real calendar date written YYYY-MM-DD, else 0. */
+int hoso_date_valid(const char *s);
+
+#endif

@@ -1,0 +1,145 @@
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hoso/json.h"
+#include "hoso/record.h"
+#include "common.h"
+
+#define FIELD_MAX 256
+
+/* Split `text` on ',' or ';' into an array of trimmed, non-empty strings. */
+static json_t *split_list(const char *text)
+{
+	json_t *arr = json_array();
+	const char *p = text;
+
+	while (arr && *p) {
+		size_t n = strcspn(p, ",;");
+		const char *b = p, *e = p + n;
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (e > b)
+			json_array_append_new(arr, json_stringn(b, (size_t)(e - b)));
+		p += n;
+		if (*p)
+			p++;
+	}
+	return arr;
+}
+
+/* The value of text `value` for a field of `kind`, or NULL (problem added). */
+static json_t *convert(const char *field, hoso_field_kind kind, const char *value,
+	hoso_problems *problems)
+{
+	json_error_t jerr;
+	char *end;
+
+	switch (kind) {
+	case HOSO_FIELD_INTEGER: {
+		long long v;
+		errno = 0;
+		v = strtoll(value, &end, 10);
+		if (!*value || *end || errno)
+			break;
+		return json_integer(v);
+	}
+	case HOSO_FIELD_NUMBER: {
+		double v;
+		errno = 0;
+		v = strtod(value, &end);
+		if (!*value || *end || errno || !isfinite(v))
+			break;
+		if (v == floor(v) && fabs(v) < 9e15 && !strpbrk(value, ".eE"))
+			return json_integer((json_int_t)v);
+		return json_real(v);
+	}
+	case HOSO_FIELD_BOOLEAN:
+		if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+			return json_true();
+		if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+			return json_false();
+		break;
+	case HOSO_FIELD_ARRAY:
+	case HOSO_FIELD_OBJECT:
+		if (value[0] == '[' || value[0] == '{')
+			return json_loads(value, JSON_REJECT_DUPLICATES, &jerr);
+		if (kind == HOSO_FIELD_ARRAY)
+			return split_list(value);
+		break;
+	default:
+		return json_string(value);
+	}
+	hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "type", "'%.40s' is not %s",
+		value, kind == HOSO_FIELD_INTEGER ? "a whole number" : kind == HOSO_FIELD_NUMBER ?
+		"a number" : kind == HOSO_FIELD_BOOLEAN ? "true or false" : "valid JSON");
+	return NULL;
+}
+
+int hoso_record_set(json_t *record, const hoso_schema *schema, const char *field,
+	const char *value, int is_json, hoso_problems *problems)
+{
+	char path[FIELD_MAX], *seg, *dot;
+	json_t *obj = record, *raw = NULL, *v = NULL;
+	json_error_t jerr;
+
+	if (!field || !*field || strlen(field) >= FIELD_MAX || field[0] == '.' ||
+		field[strlen(field) - 1] == '.' || strstr(field, "..")) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "field",
+			"'%.40s' is not a field name", field ? field : "");
+		return hoso_error_set(HOSO_EINVALID, "'%.40s' is not a field name", field ? field : "");
+	}
+	if (is_json) {
+		if (!(raw = json_loads(value, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr))) {
+			hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "json",
+				"invalid JSON: %s", jerr.text);
+			return hoso_error_set(HOSO_EINVALID, "field '%s': invalid JSON", field);
+		}
+	} else if (!(raw = convert(field, schema ? hoso_schema_field_kind(schema, field) :
+		HOSO_FIELD_STRING, value, problems))) {
+		return hoso_error_set(HOSO_EINVALID, "field '%s': wrong type", field);
+	}
+	if (hoso_json_normalize(&v, raw, problems) < 0) {
+		json_decref(raw);
+		return hoso_error_set(HOSO_EINVALID, "field '%s': not valid text", field);
+	}
+	json_decref(raw);
+
+	strcpy(path, field);
+	seg = path;
+	while ((dot = strchr(seg, '.'))) {
+		json_t *next;
+		*dot = '\0';
+		next = json_object_get(obj, seg);
+		if (!json_is_object(next)) {
+			next = json_object();
+			json_object_set_new(obj, seg, next);
+		}
+		obj = next;
+		seg = dot + 1;
+	}
+	json_object_set_new(obj, seg, v);
+	return 0;
+}
+
+int hoso_record_unset(json_t *record, const char *field)
+{
+	char path[FIELD_MAX], *seg, *dot;
+	json_t *obj = record;
+
+	if (!field || strlen(field) >= FIELD_MAX)
+		return hoso_error_set(HOSO_ENOTFOUND, "no field '%.40s'", field ? field : "");
+	strcpy(path, field);
+	seg = path;
+	while ((dot = strchr(seg, '.'))) {
+		*dot = '\0';
+		obj = json_object_get(obj, seg);
+		seg = dot + 1;
+	}
+	if (!json_is_object(obj) || json_object_del(obj, seg) < 0)
+		return hoso_error_set(HOSO_ENOTFOUND, "the record has no field '%s'", field);
+	return 0;
+}

@@ -1,0 +1,1001 @@
+/*
+ * Import readers: JSONL (one object a line) and CSV (RFC 4180).
+ *
+ * Both read `fp` through one growing buffer (fread in large chunks) and keep
+ * only the current line or row, so memory is bounded by
+ * HOSO_RECORD_MAX_BYTES whatever the input. A bad line or row appends a
+ * problem naming the file and the line and reading goes on, so that every
+ * bad line is reported in one pass.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "hoso/import.h"
+#include "hoso/json.h"
+#include "common.h"
+
+#define CHUNK ((size_t)64 * 1024)
+#define NO_POS ((size_t)-1)
+
+/* The input: bytes [start, len) of buf are read and not yet consumed. */
+typedef struct {
+	FILE *fp;
+	const char *where;
+	char *buf;
+	size_t start, len, cap;
+	int eof;
+} source;
+
+static const char *name_of(const char *where)
+{
+	return where ? where : "input";
+}
+
+static int oom(void)
+{
+	return hoso_error_set(HOSO_ERROR, "out of memory");
+}
+
+/*
+ * Read more input, keeping the unconsumed bytes (moved to the front of the
+ * buffer; positions relative to `start` stay valid). `*got` is the number of
+ * bytes read, 0 at the end of the input.
+ */
+static int source_fill(source *s, size_t *got)
+{
+	size_t n;
+	int error = 0;
+
+	*got = 0;
+	if (s->eof)
+		goto done;
+	if (s->start > 0) {
+		memmove(s->buf, s->buf + s->start, s->len - s->start);
+		s->len -= s->start;
+		s->start = 0;
+	}
+	if (s->len == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : CHUNK;
+		char *buf = realloc(s->buf, cap);
+		if (!buf) {
+			error = oom();
+			goto done;
+		}
+		s->buf = buf;
+		s->cap = cap;
+	}
+	n = fread(s->buf + s->len, 1, s->cap - s->len, s->fp);
+	if (n == 0) {
+		if (ferror(s->fp)) {
+			error = hoso_error_set(HOSO_ERROR, "cannot read '%s': %s",
+				name_of(s->where), strerror(errno ? errno : EIO));
+			goto done;
+		}
+		s->eof = 1;
+	}
+	s->len += n;
+	*got = n;
+done:
+	return error;
+}
+
+/* Consume input up to and including the next newline (or to the end). */
+static int source_skip_line(source *s)
+{
+	size_t got;
+	int error = 0;
+
+	for (;;) {
+		char *nl = memchr(s->buf + s->start, '\n', s->len - s->start);
+		if (nl) {
+			s->start = (size_t)(nl - s->buf) + 1;
+			break;
+		}
+		s->start = s->len;
+		if ((error = source_fill(s, &got)) < 0 || got == 0)
+			break;
+	}
+	return error;
+}
+
+/* Drop a UTF-8 byte order mark at the start of the input. */
+static int source_skip_bom(source *s)
+{
+	size_t got = 1;
+	int error = 0;
+
+	while (s->len - s->start < 3 && got > 0)
+		if ((error = source_fill(s, &got)) < 0)
+			goto done;
+	if (s->len - s->start >= 3 && memcmp(s->buf + s->start, "\xEF\xBB\xBF", 3) == 0)
+		s->start += 3;
+done:
+	return error;
+}
+
+/*
+ * The offset of the first byte of `s` that is not part of valid UTF-8
+ * (shortest forms, no surrogates, at most U+10FFFF), or `len` if all is valid.
+ */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n, k;
+		unsigned char lo = 0x80, hi = 0xBF;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			if (c == 0xE0)
+				lo = 0xA0;
+			else if (c == 0xED)
+				hi = 0x9F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			if (c == 0xF0)
+				lo = 0x90;
+			else if (c == 0xF4)
+				hi = 0x8F;
+		} else {
+			return i;
+		}
+		if (len - i <= n)
+			return i;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (k = 2; k <= n; k++)
+			if ((s[i + k] & 0xC0) != 0x80)
+				return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+static int is_blank(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* JSONL */
+
+static int read_jsonl(source *s, hoso_row_cb cb, void *payload,
+	hoso_problems *problems, size_t *bad)
+{
+	size_t lineno = 1;
+	json_t *obj = NULL;
+	int error = 0;
+
+	for (;;) {
+		size_t scanned = 0, linelen, len, got, before;
+		const char *line, *nul;
+		int newline = 0, too_long = 0;
+
+		/* Find the end of the line, refusing one that is too long. */
+		for (;;) {
+			size_t avail = s->len - s->start;
+			char *nl = memchr(s->buf + s->start + scanned, '\n', avail - scanned);
+			if (nl) {
+				linelen = (size_t)(nl - (s->buf + s->start));
+				newline = 1;
+				break;
+			}
+			scanned = avail;
+			if (avail > (size_t)HOSO_RECORD_MAX_BYTES + 1) {
+				too_long = 1;
+				break;
+			}
+			if ((error = source_fill(s, &got)) < 0)
+				goto done;
+			if (got == 0) {
+				linelen = avail;
+				break;
+			}
+		}
+		if (too_long) {
+			/* Skip it without keeping it. */
+			if ((error = hoso_problems_add(problems, HOSO_SEVERITY_ERROR,
+					s->where, lineno, NULL, "size",
+					"line is longer than %d bytes", HOSO_RECORD_MAX_BYTES)) < 0)
+				goto done;
+			(*bad)++;
+			s->start = s->len;
+			if ((error = source_skip_line(s)) < 0)
+				goto done;
+			lineno++;
+			continue;
+		}
+		if (!newline && linelen == 0)
+			break;
+
+		line = s->buf + s->start;
+		len = linelen;
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		s->start += linelen + (size_t)newline;
+
+		if (is_blank(line, len)) {
+			/* skipped */
+		} else if (len > (size_t)HOSO_RECORD_MAX_BYTES) {
+			if ((error = hoso_problems_add(problems, HOSO_SEVERITY_ERROR,
+					s->where, lineno, NULL, "size",
+					"line is longer than %d bytes", HOSO_RECORD_MAX_BYTES)) < 0)
+				goto done;
+			(*bad)++;
+		} else if ((nul = memchr(line, '\0', len)) != NULL) {
+			if ((error = hoso_problems_add(problems, HOSO_SEVERITY_ERROR,
+					s->where, lineno, NULL, "json",
+					"line has a NUL byte at column %zu",
+					(size_t)(nul - line) + 1)) < 0)
+				goto done;
+			(*bad)++;
+		} else {
+			before = hoso_problems_count(problems);
+			error = hoso_json_parse(&obj, line, len, problems);
+			if (error == HOSO_EINVALID) {
+				if ((error = hoso_problems_locate(problems, before,
+						s->where, lineno)) < 0)
+					goto done;
+				(*bad)++;
+			} else if (error < 0) {
+				goto done;
+			} else {
+				error = cb(obj, lineno, 0, payload);
+				json_decref(obj);
+				obj = NULL;
+				if (error)
+					goto done;
+			}
+		}
+		if (!newline)
+			break;
+		lineno++;
+	}
+done:
+	json_decref(obj);
+	return error;
+}
+
+/* CSV */
+
+typedef struct {
+	size_t off, len;  /* in the text buffer */
+	size_t line;      /* where the cell starts */
+	int quoted;
+} csv_cell;
+
+typedef struct {
+	char *name;       /* trimmed, NFC; for problems */
+	char *path;       /* the name with each '.' made a NUL */
+	size_t nseg;
+} csv_column;
+
+typedef struct {
+	source *src;
+	hoso_problems *problems;
+	size_t line;      /* the line the next row starts on */
+
+	/* the current row */
+	size_t rowline;
+	char *text;       /* cell texts, unquoted, one after the other */
+	size_t text_cap;
+	csv_cell *cells;
+	size_t ncells, cells_cap;
+
+	/* the header */
+	csv_column *cols;
+	size_t ncols;
+} csv_reader;
+
+enum {
+	ROW_OK = 1,       /* a row is in cells */
+	ROW_BAD = 2,      /* a problem was added; the input is past it */
+	ROW_EOF = 3       /* no more rows */
+};
+
+enum {
+	ST_START,         /* at the start of a cell */
+	ST_UNQ,           /* in an unquoted cell */
+	ST_UNQ_CR,        /* a CR in an unquoted cell */
+	ST_Q,             /* in a quoted cell */
+	ST_Q_CR,          /* a CR in a quoted cell */
+	ST_Q_QUOTE,       /* a quote in a quoted cell: escape or end */
+	ST_END_CR         /* a CR after a closing quote */
+};
+
+static const char *column_name(const csv_reader *r, size_t col)
+{
+	return col < r->ncols ? r->cols[col].name : NULL;
+}
+
+static int push_cell(csv_reader *r, size_t off, size_t len, size_t line, int quoted)
+{
+	csv_cell *c;
+
+	if (r->ncells == r->cells_cap) {
+		size_t n = r->cells_cap ? r->cells_cap * 2 : 64;
+		csv_cell *cells = realloc(r->cells, n * sizeof(*cells));
+		if (!cells)
+			return oom();
+		r->cells = cells;
+		r->cells_cap = n;
+	}
+	c = &r->cells[r->ncells++];
+	c->off = off;
+	c->len = len;
+	c->line = line;
+	c->quoted = quoted;
+	return 0;
+}
+
+/* Cell texts are never longer than the row's bytes, which fit the buffer. */
+static int reserve_text(csv_reader *r)
+{
+	char *text;
+
+	if (r->text_cap >= r->src->cap)
+		return 0;
+	if (!(text = realloc(r->text, r->src->cap)))
+		return oom();
+	r->text = text;
+	r->text_cap = r->src->cap;
+	return 0;
+}
+
+static int row_problem(csv_reader *r, size_t line, size_t col, const char *what)
+{
+	if (line != r->rowline)
+		return hoso_problems_add(r->problems, HOSO_SEVERITY_ERROR,
+			r->src->where, line, column_name(r, col), "csv",
+			"%s (in the row that starts on line %zu)", what, r->rowline);
+	return hoso_problems_add(r->problems, HOSO_SEVERITY_ERROR, r->src->where,
+		line, column_name(r, col), "csv", "%s", what);
+}
+
+/*
+ * Scan the row at the input's start into cells. Returns ROW_OK, ROW_BAD (a
+ * problem was added and the input resynchronized at a following line),
+ * ROW_EOF, or a negative code.
+ */
+static int csv_scan(csv_reader *r)
+{
+	source *s = r->src;
+	const size_t max = (size_t)HOSO_RECORD_MAX_BYTES;
+	size_t i = 0, tl = 0, cell_off = 0, line = r->line, cell_line = r->line;
+	size_t nl1 = NO_POS, term = 0, got;
+	int state = ST_START, quoted = 0, error = 0;
+	const char *what = NULL;
+
+	r->rowline = r->line;
+	r->ncells = 0;
+	if ((error = reserve_text(r)) < 0)
+		goto done;
+
+#define END_CELL() do { \
+		if ((error = push_cell(r, cell_off, tl - cell_off, cell_line, quoted)) < 0) \
+			goto done; \
+		cell_off = tl; \
+		cell_line = line; \
+		quoted = 0; \
+	} while (0)
+
+	for (;;) {
+		const unsigned char *p = (const unsigned char *)s->buf + s->start;
+		size_t avail = s->len - s->start;
+		size_t lim = avail < max + 2 ? avail : max + 2;
+		char *text = r->text;
+
+		while (i < lim) {
+			unsigned char c = p[i++];
+			switch (state) {
+			case ST_START:
+				if (c == '"') {
+					quoted = 1;
+					state = ST_Q;
+					break;
+				}
+				state = ST_UNQ;
+				/* fall through */
+			case ST_UNQ:
+				if (c == ',') {
+					END_CELL();
+					state = ST_START;
+				} else if (c == '\n') {
+					term = 1;
+					goto row_end;
+				} else if (c == '\r') {
+					state = ST_UNQ_CR;
+				} else if (c == '"') {
+					what = "quote inside an unquoted cell";
+					goto bad_quote;
+				} else {
+					text[tl++] = (char)c;
+				}
+				break;
+			case ST_UNQ_CR:
+				if (c == '\n') {
+					term = 2;
+					goto row_end;
+				}
+				/* a lone CR is text */
+				text[tl++] = '\r';
+				i--;
+				state = ST_UNQ;
+				break;
+			case ST_Q:
+				if (c == '"') {
+					state = ST_Q_QUOTE;
+				} else if (c == '\r') {
+					state = ST_Q_CR;
+				} else {
+					if (c == '\n') {
+						line++;
+						if (nl1 == NO_POS)
+							nl1 = i - 1;
+					}
+					text[tl++] = (char)c;
+				}
+				break;
+			case ST_Q_CR:
+				/* CRLF in a cell becomes LF, as LF-only files have it */
+				state = ST_Q;
+				if (c == '\n') {
+					text[tl++] = '\n';
+					line++;
+					if (nl1 == NO_POS)
+						nl1 = i - 1;
+				} else {
+					text[tl++] = '\r';
+					i--;
+				}
+				break;
+			case ST_Q_QUOTE:
+				if (c == '"') {
+					text[tl++] = '"';
+					state = ST_Q;
+				} else if (c == ',') {
+					END_CELL();
+					state = ST_START;
+				} else if (c == '\n') {
+					term = 1;
+					goto row_end;
+				} else if (c == '\r') {
+					state = ST_END_CR;
+				} else {
+					what = "text after the closing quote of a cell";
+					goto bad_quote;
+				}
+				break;
+			case ST_END_CR:
+				if (c == '\n') {
+					term = 2;
+					goto row_end;
+				}
+				i--;
+				what = "text after the closing quote of a cell";
+				goto bad_quote;
+			}
+		}
+		if (i >= max + 2)
+			goto too_long;
+		if ((error = source_fill(s, &got)) < 0)
+			goto done;
+		if ((error = reserve_text(r)) < 0)
+			goto done;
+		if (got == 0)
+			break;
+	}
+
+	/* The end of the input. */
+	if (i == 0) {
+		error = ROW_EOF;
+		goto done;
+	}
+	if (state == ST_Q || state == ST_Q_CR) {
+		if ((error = row_problem(r, r->rowline, r->ncells,
+				"quoted cell is not closed at the end of the file")) < 0)
+			goto done;
+		goto resync_quote;
+	}
+	term = state == ST_UNQ_CR || state == ST_END_CR ? 1 : 0;
+
+row_end:
+	if (i - term > max)
+		goto too_long;
+	END_CELL();
+	s->start += i;
+	r->line = line + (term ? 1 : 0);
+	error = ROW_OK;
+	goto done;
+
+too_long:
+	if (state == ST_Q || state == ST_Q_CR) {
+		/* most likely a quote that is never closed */
+		if ((error = hoso_problems_add(r->problems, HOSO_SEVERITY_ERROR,
+				s->where, r->rowline, column_name(r, r->ncells), "size",
+				"row is longer than %d bytes; the quoted cell that starts "
+				"on line %zu may lack its closing quote",
+				HOSO_RECORD_MAX_BYTES, cell_line)) < 0)
+			goto done;
+		goto resync_quote;
+	}
+	if ((error = hoso_problems_add(r->problems, HOSO_SEVERITY_ERROR,
+			s->where, r->rowline, NULL, "size",
+			"row is longer than %d bytes", HOSO_RECORD_MAX_BYTES)) < 0)
+		goto done;
+	s->start += i;
+	if (term == 0 && (error = source_skip_line(s)) < 0)
+		goto done;
+	r->line = line + 1;
+	error = ROW_BAD;
+	goto done;
+
+bad_quote:
+	if ((error = row_problem(r, line, r->ncells, what)) < 0)
+		goto done;
+	s->start += i;
+	if ((error = source_skip_line(s)) < 0)
+		goto done;
+	r->line = line + 1;
+	error = ROW_BAD;
+	goto done;
+
+resync_quote:
+	/* Read on from the line after the row's first, as if it had ended there. */
+	if (nl1 == NO_POS) {
+		s->start += i;
+		if ((error = source_skip_line(s)) < 0)
+			goto done;
+		r->line = line + 1;
+	} else {
+		s->start += nl1 + 1;
+		r->line = r->rowline + 1;
+	}
+	error = ROW_BAD;
+#undef END_CELL
+done:
+	return error;
+}
+
+static int row_is_blank(const csv_reader *r)
+{
+	return r->ncells == 1 && !r->cells[0].quoted
+		&& is_blank(r->text + r->cells[0].off, r->cells[0].len);
+}
+
+/*
+ * Check a cell's text: valid UTF-8 without NUL. Adds a problem and returns 1
+ * if it is bad, 0 if good, or a negative code.
+ */
+static int check_cell(csv_reader *r, size_t col, const char *label)
+{
+	const csv_cell *c = &r->cells[col];
+	const char *t = r->text + c->off;
+	size_t bad = utf8_invalid_at((const unsigned char *)t, c->len);
+	const char *nul = memchr(t, '\0', bad);
+	const char *rule = "utf8", *what = "invalid UTF-8";
+	size_t at = bad, line = c->line, k;
+	int error = 0;
+
+	if (!nul && bad == c->len)
+		goto done;
+	if (nul) {
+		at = (size_t)(nul - t);
+		rule = "json";
+		what = "a NUL byte";
+	}
+	for (k = 0; k < at; k++)
+		if (t[k] == '\n')
+			line++;
+	if (label)
+		error = hoso_problems_add(r->problems, HOSO_SEVERITY_ERROR,
+			r->src->where, line, label, rule, "%s in column '%s'", what, label);
+	else
+		error = hoso_problems_add(r->problems, HOSO_SEVERITY_ERROR,
+			r->src->where, line, NULL, rule, "%s in column %zu", what, col + 1);
+	if (error == 0)
+		error = 1;
+done:
+	return error;
+}
+
+static void free_columns(csv_reader *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncols; i++) {
+		free(r->cols[i].name);
+		free(r->cols[i].path);
+	}
+	free(r->cols);
+	r->cols = NULL;
+	r->ncols = 0;
+}
+
+/* The first column at or under `node` of the header tree. */
+static size_t first_column(json_t *node)
+{
+	const char *key;
+	json_t *v;
+
+	if (json_is_integer(node))
+		return (size_t)json_integer_value(node);
+	json_object_foreach(node, key, v)
+		return first_column(v);
+	return 0;
+}
+
+/*
+ * Check a column's dotted name and add it to `tree` (part → subtree, or the
+ * column's index at a leaf). Returns 1 if it is bad (a problem was added), 0
+ * if good, or a negative code.
+ */
+static int header_add(csv_reader *r, json_t *tree, size_t i)
+{
+	const csv_column *col = &r->cols[i];
+	const char *seg = col->path, *why = NULL;
+	json_t *node = tree, *next;
+	size_t k, other = 0;
+	int error = 0;
+
+	if (col->name[0] == '\0') {
+		error = hoso_problems_add(r->problems, HOSO_SEVERITY_ERROR,
+			r->src->where, r->rowline, NULL, "csv",
+			"column %zu has no name", i + 1);
+		goto bad;
+	}
+	for (k = 0; k < col->nseg; k++, seg += strlen(seg) + 1) {
+		if (seg[0] == '\0') {
+			error = hoso_problems_add(r->problems, HOSO_SEVERITY_ERROR,
+				r->src->where, r->rowline, col->name, "csv",
+				"column %zu '%s' has an empty part in its dotted name",
+				i + 1, col->name);
+			goto bad;
+		}
+	}
+	seg = col->path;
+	for (k = 0; k < col->nseg; k++, seg += strlen(seg) + 1) {
+		int last = k + 1 == col->nseg;
+
+		next = json_object_get(node, seg);
+		if (next && json_is_integer(next)) {
+			other = (size_t)json_integer_value(next);
+			why = last ? "repeats" : "conflicts with";
+			break;
+		}
+		if (next && last) {
+			other = first_column(next);
+			why = "conflicts with";
+			break;
+		}
+		if (!next) {
+			/* set_new takes the reference, also when it fails */
+			next = last ? json_integer((json_int_t)i) : json_object();
+			if (!next || json_object_set_new_nocheck(node, seg, next)) {
+				error = oom();
+				goto done;
+			}
+		}
+		node = next;
+	}
+	if (!why)
+		goto done;
+	error = hoso_problems_add(r->problems, HOSO_SEVERITY_ERROR, r->src->where,
+		r->rowline, col->name, "csv", "column %zu '%s' %s column %zu '%s'",
+		i + 1, col->name, why, other + 1, r->cols[other].name);
+bad:
+	if (error == 0)
+		error = 1;
+done:
+	return error;
+}
+
+/*
+ * Take the scanned row as the header. Returns 0, 1 if it is bad (problems
+ * were added), or a negative code.
+ */
+static int csv_header(csv_reader *r)
+{
+	json_t *names = NULL, *norm = NULL, *tree = NULL;
+	size_t i, before, nbad = 0;
+	int error = 0;
+
+	if (!(r->cols = calloc(r->ncells, sizeof(*r->cols)))) {
+		error = oom();
+		goto done;
+	}
+	r->ncols = r->ncells;
+
+	/* Trim and check each name, then normalize them all in one go. */
+	if (!(names = json_array())) {
+		error = oom();
+		goto done;
+	}
+	for (i = 0; i < r->ncells; i++) {
+		csv_cell *c = &r->cells[i];
+		const char *t = r->text + c->off;
+		size_t len = c->len;
+
+		while (len > 0 && (*t == ' ' || *t == '\t')) {
+			t++;
+			len--;
+		}
+		while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\t'))
+			len--;
+		c->off = (size_t)(t - r->text);
+		c->len = len;
+		if ((error = check_cell(r, i, NULL)) < 0)
+			goto done;
+		if (error) {
+			nbad++;
+			continue;
+		}
+		if (json_array_append_new(names, json_stringn_nocheck(t, len))) {
+			error = oom();
+			goto done;
+		}
+	}
+	if (nbad) {
+		error = 1;
+		goto done;
+	}
+	before = hoso_problems_count(r->problems);
+	error = hoso_json_normalize(&norm, names, r->problems);
+	if (error == HOSO_EINVALID) {
+		if ((error = hoso_problems_locate(r->problems, before, r->src->where,
+				r->rowline)) == 0)
+			error = 1;
+		goto done;
+	}
+	if (error < 0)
+		goto done;
+
+	for (i = 0; i < r->ncols; i++) {
+		json_t *v = json_array_get(norm, i);
+		size_t len = json_string_length(v), k;
+		csv_column *col = &r->cols[i];
+
+		if (!(col->name = malloc(len + 1)) || !(col->path = malloc(len + 1))) {
+			error = oom();
+			goto done;
+		}
+		memcpy(col->name, json_string_value(v), len + 1);
+		memcpy(col->path, col->name, len + 1);
+		col->nseg = 1;
+		for (k = 0; k < len; k++) {
+			if (col->path[k] == '.') {
+				col->path[k] = '\0';
+				col->nseg++;
+			}
+		}
+	}
+
+	/* Names and their parts not empty, no repeats, no name inside another. */
+	if (!(tree = json_object())) {
+		error = oom();
+		goto done;
+	}
+	for (i = 0; i < r->ncols; i++) {
+		if ((error = header_add(r, tree, i)) < 0)
+			goto done;
+		nbad += (size_t)error;
+	}
+	error = nbad ? 1 : 0;
+done:
+	json_decref(tree);
+	json_decref(norm);
+	json_decref(names);
+	return error;
+}
+
+/* Set `value` (stolen; NULL when it could not be made) at the column's path. */
+static int set_path(json_t *obj, const csv_column *col, json_t *value)
+{
+	const char *seg = col->path;
+	size_t k;
+	int error = 0;
+
+	if (!value) {
+		error = oom();
+		goto done;
+	}
+	for (k = 0; k + 1 < col->nseg; k++, seg += strlen(seg) + 1) {
+		json_t *next = json_object_get(obj, seg);
+		if (!next) {
+			/* set_new takes the reference, also when it fails */
+			if (!(next = json_object())
+					|| json_object_set_new_nocheck(obj, seg, next)) {
+				error = oom();
+				goto done;
+			}
+		}
+		obj = next;
+	}
+	if (json_object_set_new_nocheck(obj, seg, value))
+		error = oom();
+	value = NULL;
+done:
+	json_decref(value);
+	return error;
+}
+
+static int csv_row(csv_reader *r, hoso_row_cb cb, void *payload, size_t *bad)
+{
+	json_t *row = NULL, *norm = NULL;
+	size_t i, before;
+	int error = 0, nbad = 0;
+
+	if (r->ncells != r->ncols) {
+		error = hoso_problems_add(r->problems, HOSO_SEVERITY_ERROR,
+			r->src->where, r->rowline, NULL, "csv",
+			"row has %zu cell%s, the header has %zu", r->ncells,
+			r->ncells == 1 ? "" : "s", r->ncols);
+		(*bad)++;
+		goto done;
+	}
+	if (!(row = json_object())) {
+		error = oom();
+		goto done;
+	}
+	for (i = 0; i < r->ncells; i++) {
+		const csv_cell *c = &r->cells[i];
+		if (c->len == 0)
+			continue;
+		if ((error = check_cell(r, i, r->cols[i].name)) < 0)
+			goto done;
+		if (error) {
+			nbad = 1;
+			error = 0;
+			continue;
+		}
+		if (nbad)
+			continue;
+		if ((error = set_path(row, &r->cols[i],
+				json_stringn_nocheck(r->text + c->off, c->len))) < 0)
+			goto done;
+	}
+	if (nbad) {
+		(*bad)++;
+		goto done;
+	}
+	before = hoso_problems_count(r->problems);
+	error = hoso_json_normalize(&norm, row, r->problems);
+	if (error == HOSO_EINVALID) {
+		error = hoso_problems_locate(r->problems, before, r->src->where, r->rowline);
+		(*bad)++;
+		goto done;
+	}
+	if (error < 0)
+		goto done;
+	error = cb(norm, r->rowline, 1, payload);
+done:
+	json_decref(norm);
+	json_decref(row);
+	return error;
+}
+
+static int read_csv(source *s, hoso_row_cb cb, void *payload,
+	hoso_problems *problems, size_t *bad)
+{
+	csv_reader r;
+	int error = 0, have_header = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.src = s;
+	r.problems = problems;
+	r.line = 1;
+
+	for (;;) {
+		if ((error = csv_scan(&r)) < 0)
+			goto done;
+		if (error == ROW_EOF) {
+			error = 0;
+			break;
+		}
+		if (error == ROW_BAD) {
+			error = 0;
+			(*bad)++;
+			if (!have_header)
+				break;   /* no header to read the rows by */
+			continue;
+		}
+		if (row_is_blank(&r))
+			continue;
+		if (!have_header) {
+			if ((error = csv_header(&r)) < 0)
+				goto done;
+			if (error) {
+				/* every header problem is reported; no row can be read */
+				error = 0;
+				(*bad)++;
+				break;
+			}
+			have_header = 1;
+			continue;
+		}
+		if ((error = csv_row(&r, cb, payload, bad)) != 0)
+			goto done;
+	}
+done:
+	free_columns(&r);
+	free(r.cells);
+	free(r.text);
+	return error;
+}
+
+int hoso_import_read(FILE *fp, const char *where, hoso_import_format format,
+	hoso_row_cb cb, void *payload, hoso_problems *problems)
+{
+	source s;
+	size_t bad = 0;
+	int error = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.fp = fp;
+	s.where = where;
+	if (!fp || !cb || (format != HOSO_FORMAT_JSONL && format != HOSO_FORMAT_CSV)) {
+		error = hoso_error_set(HOSO_EUSAGE, "cannot read '%s': no file, callback or format",
+			name_of(where));
+		goto done;
+	}
+	if ((error = source_skip_bom(&s)) < 0)
+		goto done;
+	if (format == HOSO_FORMAT_JSONL)
+		error = read_jsonl(&s, cb, payload, problems, &bad);
+	else
+		error = read_csv(&s, cb, payload, problems, &bad);
+	if (error == 0 && bad > 0)
+		error = hoso_error_set(HOSO_EINVALID, "cannot import '%s': %zu bad row%s",
+			name_of(where), bad, bad == 1 ? "" : "s");
+done:
+	free(s.buf);
+	return error;
+}
+
+static int ends_with(const char *s, size_t len, const char *ext)
+{
+	size_t n = strlen(ext), i;
+
+	if (len < n)
+		return 0;
+	s += len - n;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != ext[i])
+			return 0;
+	}
+	return 1;
+}
+
+hoso_import_format hoso_import_format_of(const char *path)
+{
+	size_t len;
+
+	if (!path)
+		return 0;
+	len = strlen(path);
+	if (ends_with(path, len, ".csv"))
+		return HOSO_FORMAT_CSV;
+	if (ends_with(path, len, ".jsonl") || ends_with(path, len, ".ndjson"))
+		return HOSO_FORMAT_JSONL;
+	return 0;
+}

@@ -1,0 +1,39 @@
+#ifndef HOSO_CORE_INTERNAL_H
+#define HOSO_CORE_INTERNAL_H
+
+/* The repository and transaction internals shared by repo.c, txn.c and read.c. */
+
+#include <git2.h>
+#include <jansson.h>
+#include "hoso/repo.h"
+#include "hoso/record.h"
+
+struct hoso_repo {
+	git_repository *git;
+	char *gitdir;
+	char *workdir;
+	char *own_unit;
+	json_t *config;           /* hoso.json at the tip */
+	hoso_unit *units;
+	size_t nunits;
+	hoso_schema_set *schemas; /* loaded on first use */
+	git_oid schemas_tree;     /* the schemas/ tree they were loaded from */
+};
+
+/* The tree of main's tip (new reference), or NULL with 0 when main is unborn. */
+int hoso_repo_tip_tree(git_tree **out, git_oid *commit, hoso_repo *repo);
+
+/* Read the blob at `path` in `tree`: HOSO_ENOTFOUND if none. */
+int hoso_tree_read(git_blob **out, git_repository *git, const git_tree *tree, const char *path);
+
+/*
+ * Find record `id` of `type` in `tree` by looking in every unit's directory:
+ * 1 found (its unit in `unit`), 0 not.
+ */
+int hoso_tree_find(char unit[64], hoso_repo *repo, const git_tree *tree, const char *type,
+	const char *id);
+
+/* Stage a file that is not a record (hoso.json, access.json, schemas/). */
+int hoso_txn_put_file(hoso_txn *txn, const char *path, const char *data, size_t len);
+
+#endif

@@ -1,0 +1,228 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "hoso/json.h"
+#include "common.h"
+
+/* Where in `text` byte `off` is, as 1-based line and column. */
+static void locate(const char *text, size_t off, size_t *line, size_t *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+static int is_ascii(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* A new string value in NFC, or NULL (problem added) when `s` is not text. */
+static json_t *nfc_string(const char *s, size_t len, const char *field, hoso_problems *problems)
+{
+	utf8proc_uint8_t *nfc = NULL;
+	utf8proc_ssize_t n;
+	json_t *v;
+
+	if (memchr(s, '\0', len)) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "json",
+			"string contains a NUL character");
+		return NULL;
+	}
+	if (is_ascii(s, len))
+		return json_stringn(s, len);
+	n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &nfc,
+		UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (n < 0) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "json",
+			"string is not valid UTF-8: %s", utf8proc_errmsg(n));
+		return NULL;
+	}
+	v = json_stringn((const char *)nfc, (size_t)n);
+	free(nfc);
+	return v;
+}
+
+static int normalize(json_t **out, const json_t *in, int depth, char *path, size_t plen,
+	hoso_problems *problems)
+{
+	const char *field = plen ? path : NULL;
+	json_t *copy = NULL, *item = NULL;
+	int error = HOSO_EINVALID;
+
+	*out = NULL;
+	if (depth > HOSO_JSON_MAX_DEPTH) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "json",
+			"nesting deeper than %d levels", HOSO_JSON_MAX_DEPTH);
+		goto done;
+	}
+	switch (json_typeof(in)) {
+	case JSON_STRING:
+		if (!(copy = nfc_string(json_string_value(in), json_string_length(in), field, problems)))
+			goto done;
+		break;
+	case JSON_REAL:
+		if (!isfinite(json_real_value(in))) {
+			hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "json",
+				"number is not finite");
+			goto done;
+		}
+		copy = json_incref((json_t *)in);
+		break;
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *value;
+		copy = json_object();
+		json_object_foreach((json_t *)in, key, value) {
+			size_t klen = strlen(key), n = plen;
+			json_t *nkey = nfc_string(key, klen, field, problems);
+			if (!nkey)
+				goto done;
+			if (n + 1 + json_string_length(nkey) + 1 < 512) {
+				if (n)
+					path[n++] = '.';
+				memcpy(path + n, json_string_value(nkey), json_string_length(nkey) + 1);
+				n += json_string_length(nkey);
+			}
+			if (json_object_get(copy, json_string_value(nkey))) {
+				hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, path, "json",
+					"duplicate key after Unicode normalization");
+				json_decref(nkey);
+				path[plen] = '\0';
+				goto done;
+			}
+			error = normalize(&item, value, depth + 1, path, n, problems);
+			path[plen] = '\0';
+			if (error < 0) {
+				json_decref(nkey);
+				goto done;
+			}
+			json_object_set_new(copy, json_string_value(nkey), item);
+			json_decref(nkey);
+			item = NULL;
+		}
+		break;
+	}
+	case JSON_ARRAY: {
+		size_t i;
+		copy = json_array();
+		for (i = 0; i < json_array_size(in); i++) {
+			int n = snprintf(path + plen, 512 - plen, "[%zu]", i);
+			error = normalize(&item, json_array_get(in, i), depth + 1, path,
+				plen + (size_t)(n > 0 ? n : 0), problems);
+			path[plen] = '\0';
+			if (error < 0)
+				goto done;
+			json_array_append_new(copy, item);
+			item = NULL;
+		}
+		break;
+	}
+	default:
+		copy = json_incref((json_t *)in);
+		break;
+	}
+	if (!copy) {
+		error = hoso_error_set(HOSO_ERROR, "out of memory");
+		goto done;
+	}
+	*out = copy;
+	copy = NULL;
+	error = 0;
+done:
+	json_decref(copy);
+	if (error == HOSO_EINVALID)
+		hoso_error_set(HOSO_EINVALID, "invalid JSON");
+	return error;
+}
+
+int hoso_json_normalize(json_t **out, const json_t *in, hoso_problems *problems)
+{
+	char path[512] = "";
+
+	return normalize(out, in, 1, path, 0, problems);
+}
+
+int hoso_json_parse(json_t **out, const char *text, size_t len, hoso_problems *problems)
+{
+	json_error_t jerr;
+	json_t *raw = NULL;
+	const char *nul;
+	int error = HOSO_EINVALID;
+
+	*out = NULL;
+	if (len > HOSO_RECORD_MAX_BYTES) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "size",
+			"record is %zu bytes, more than the limit of %d", len, HOSO_RECORD_MAX_BYTES);
+		goto done;
+	}
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		text += 3;
+		len -= 3;
+	}
+	if ((nul = memchr(text, '\0', len))) {
+		size_t line, col;
+		locate(text, (size_t)(nul - text), &line, &col);
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "json",
+			"invalid JSON at line %zu, column %zu: NUL byte", line, col);
+		goto done;
+	}
+	if (!(raw = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr))) {
+		if (memchr(text, '\n', len))
+			hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "json",
+				"invalid JSON at line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+		else
+			hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "json",
+				"invalid JSON at column %d: %s", jerr.column, jerr.text);
+		goto done;
+	}
+	if (!json_is_object(raw)) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "json",
+			"expected a JSON object, got %s",
+			json_is_array(raw) ? "an array" : json_is_string(raw) ? "a string" :
+			json_is_null(raw) ? "null" : json_is_boolean(raw) ? "a boolean" : "a number");
+		goto done;
+	}
+	error = hoso_json_normalize(out, raw, problems);
+done:
+	json_decref(raw);
+	if (error == HOSO_EINVALID)
+		hoso_error_set(HOSO_EINVALID, "invalid JSON");
+	return error;
+}
+
+int hoso_json_canonical(char **out, size_t *len, const json_t *value)
+{
+	char *text = json_dumps(value, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+	size_t n;
+
+	*out = NULL;
+	*len = 0;
+	if (!text)
+		return hoso_error_set(HOSO_ERROR, "cannot serialize a record");
+	n = strlen(text);
+	if (!(*out = realloc(text, n + 2))) {
+		free(text);
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	}
+	(*out)[n] = '\n';
+	(*out)[n + 1] = '\0';
+	*len = n + 1;
+	return 0;
+}

@@ -1,0 +1,738 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hoso/json.h"
+#include "internal.h"
+#include "lock.h"
+#include "map.h"
+#include "pack.h"
+#include "common.h"
+
+/* Above this many changes a transaction is written as one packfile. */
+#define PACK_THRESHOLD 256
+/* After this many lookups of one type, index the type's ids once. */
+#define INDEX_THRESHOLD 64
+
+typedef struct {
+	char *path;
+	char *data;             /* canonical bytes; NULL: the path is removed */
+	size_t len;
+	char id[HOSO_ID_LEN + 1]; /* empty for files that are not records */
+	char *unit, *type;
+} change;
+
+struct hoso_txn {
+	hoso_repo *repo;
+	int lock;
+	int pack;
+	int has_base;
+	git_oid base;
+	git_tree *base_tree;
+	hoso_map *changes;  /* path -> change */
+	hoso_map *ids;      /* id -> the change that last put or removed it */
+	hoso_map *indexes;  /* type -> (id -> unit code) of the base tree */
+	hoso_map *lookups;  /* type -> number of lookups (as a counter in the pointer) */
+	char unit_buf[64];
+};
+
+/* A record found in the base tree or staged. */
+typedef struct {
+	char unit[64];
+	char type[64];
+	char *path; /* malloc'd */
+} location;
+
+static void change_free(change *c)
+{
+	if (!c)
+		return;
+	free(c->path);
+	free(c->data);
+	free(c->unit);
+	free(c->type);
+	free(c);
+}
+
+static void change_free_cb(const char *key, void *value, void *payload)
+{
+	change_free(value);
+}
+
+static void free_value_cb(const char *key, void *value, void *payload)
+{
+	free(value);
+}
+
+static void index_free_cb(const char *key, void *value, void *payload)
+{
+	hoso_map_foreach(value, free_value_cb, NULL);
+	hoso_map_free(value);
+}
+
+int hoso_txn_begin(hoso_txn **out, hoso_repo *repo, const hoso_txn_options *opts)
+{
+	hoso_txn_options defaults = HOSO_TXN_OPTIONS_INIT;
+	hoso_txn *txn;
+	int error;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (!(txn = calloc(1, sizeof(*txn))))
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	txn->repo = repo;
+	txn->lock = -1;
+	txn->pack = opts->pack;
+	if ((error = hoso_map_new(&txn->changes)) < 0 || (error = hoso_map_new(&txn->ids)) < 0 ||
+		(error = hoso_map_new(&txn->indexes)) < 0 || (error = hoso_map_new(&txn->lookups)) < 0)
+		goto fail;
+	if ((error = hoso_lock_acquire(&txn->lock, repo->gitdir,
+		opts->lock_timeout_ms ? opts->lock_timeout_ms : 10000)) < 0)
+		goto fail;
+	/* Under the lock, the tip cannot move under a well-behaved writer. */
+	if ((error = hoso_repo_tip_tree(&txn->base_tree, &txn->base, repo)) < 0)
+		goto fail;
+	txn->has_base = txn->base_tree != NULL;
+	*out = txn;
+	return 0;
+fail:
+	hoso_txn_free(txn);
+	return error;
+}
+
+void hoso_txn_free(hoso_txn *txn)
+{
+	if (!txn)
+		return;
+	if (txn->changes) {
+		hoso_map_foreach(txn->changes, change_free_cb, NULL);
+		hoso_map_free(txn->changes);
+	}
+	hoso_map_free(txn->ids);
+	if (txn->indexes) {
+		hoso_map_foreach(txn->indexes, index_free_cb, NULL);
+		hoso_map_free(txn->indexes);
+	}
+	hoso_map_free(txn->lookups);
+	git_tree_free(txn->base_tree);
+	hoso_lock_release(txn->lock);
+	free(txn);
+}
+
+size_t hoso_txn_count(const hoso_txn *txn)
+{
+	return hoso_map_count(txn->changes);
+}
+
+int hoso_record_path_for(char **out, const char *unit, const char *type, const char *id)
+{
+	char shard[3];
+
+	hoso_id_shard(shard, id);
+	if (!(*out = hoso_strdupf("data/%s/%s/%s/%s.json", unit, type, shard, id)))
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	return 0;
+}
+
+/* Stage `data` (taken) at `path`; NULL data removes the path. */
+static int stage(hoso_txn *txn, const char *path, char *data, size_t len, const char *id,
+	const char *unit, const char *type)
+{
+	change *c = calloc(1, sizeof(*c)), *old = NULL;
+
+	if (!c || !(c->path = strdup(path)) || (unit && !(c->unit = strdup(unit))) ||
+		(type && !(c->type = strdup(type)))) {
+		change_free(c);
+		free(data);
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	}
+	c->data = data;
+	c->len = len;
+	if (id)
+		memcpy(c->id, id, HOSO_ID_LEN + 1);
+	if (hoso_map_set(txn->changes, path, c, (void **)&old) < 0) {
+		change_free(c);
+		return HOSO_ERROR;
+	}
+	change_free(old);
+	if (id && hoso_map_set(txn->ids, id, c, NULL) < 0)
+		return HOSO_ERROR;
+	return 0;
+}
+
+int hoso_txn_put_file(hoso_txn *txn, const char *path, const char *data, size_t len)
+{
+	char *copy = malloc(len ? len : 1);
+
+	if (!copy)
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	memcpy(copy, data, len);
+	return stage(txn, path, copy, len, NULL, NULL, NULL);
+}
+
+/* The ids of `type` in the base tree, as id -> unit code. */
+static int build_index(hoso_map **out, hoso_txn *txn, const char *type)
+{
+	git_repository *git = txn->repo->git;
+	git_tree_entry *data = NULL;
+	git_tree *units = NULL;
+	hoso_map *index = NULL;
+	size_t i, j, k;
+	int error;
+
+	if ((error = hoso_map_new(&index)) < 0)
+		return error;
+	if (!txn->base_tree || git_tree_entry_bypath(&data, txn->base_tree, "data") < 0 ||
+		git_tree_lookup(&units, git, git_tree_entry_id(data)) < 0)
+		goto done;
+	for (i = 0; i < git_tree_entrycount(units) && error == 0; i++) {
+		const git_tree_entry *ue = git_tree_entry_byindex(units, i);
+		git_tree *unit = NULL, *shards = NULL;
+		const git_tree_entry *te;
+		if (git_tree_lookup(&unit, git, git_tree_entry_id(ue)) < 0 ||
+			!(te = git_tree_entry_byname(unit, type)) ||
+			git_tree_lookup(&shards, git, git_tree_entry_id(te)) < 0) {
+			git_tree_free(unit);
+			continue;
+		}
+		for (j = 0; j < git_tree_entrycount(shards) && error == 0; j++) {
+			git_tree *shard = NULL;
+			if (git_tree_lookup(&shard, git, git_tree_entry_id(git_tree_entry_byindex(shards, j))) < 0)
+				continue;
+			for (k = 0; k < git_tree_entrycount(shard) && error == 0; k++) {
+				const char *name = git_tree_entry_name(git_tree_entry_byindex(shard, k));
+				char id[HOSO_ID_LEN + 1], *unit_code;
+				if (strlen(name) != HOSO_ID_LEN + 5)
+					continue;
+				memcpy(id, name, HOSO_ID_LEN);
+				id[HOSO_ID_LEN] = '\0';
+				if (!(unit_code = strdup(git_tree_entry_name(ue))))
+					error = hoso_error_set(HOSO_ERROR, "out of memory");
+				else
+					error = hoso_map_set(index, id, unit_code, NULL);
+			}
+			git_tree_free(shard);
+		}
+		git_tree_free(shards);
+		git_tree_free(unit);
+	}
+done:
+	git_tree_free(units);
+	git_tree_entry_free(data);
+	if (error < 0) {
+		hoso_map_foreach(index, free_value_cb, NULL);
+		hoso_map_free(index);
+		return error;
+	}
+	*out = index;
+	return 0;
+}
+
+/* Find `id` of `type` in the base tree: 1 found (unit filled), 0 not, <0 error. */
+static int base_find_typed(hoso_txn *txn, const char *type, const char *id, char unit[64])
+{
+	hoso_map *index = hoso_map_get(txn->indexes, type);
+	uintptr_t n;
+	int error;
+
+	if (!txn->base_tree)
+		return 0;
+	if (!index) {
+		n = (uintptr_t)hoso_map_get(txn->lookups, type) + 1;
+		if ((error = hoso_map_set(txn->lookups, type, (void *)n, NULL)) < 0)
+			return error;
+		if (n > INDEX_THRESHOLD) {
+			if ((error = build_index(&index, txn, type)) < 0 ||
+				(error = hoso_map_set(txn->indexes, type, index, NULL)) < 0)
+				return error;
+		}
+	}
+	if (index) {
+		const char *u = hoso_map_get(index, id);
+		if (!u)
+			return 0;
+		snprintf(unit, 64, "%s", u);
+		return 1;
+	}
+	return hoso_tree_find(unit, txn->repo, txn->base_tree, type, id);
+}
+
+/*
+ * Where record `id` is as this transaction sees it: 1 found, 0 not, <0 error.
+ * `type` NULL searches every type of the schemas.
+ */
+static int locate(location *loc, hoso_txn *txn, const char *id, const char *type)
+{
+	const hoso_schema_set *set;
+	change *c = hoso_map_get(txn->ids, id);
+	size_t i;
+	int found = 0;
+
+	memset(loc, 0, sizeof(*loc));
+	if (c) {
+		if (!c->data)
+			return 0;
+		snprintf(loc->unit, sizeof(loc->unit), "%s", c->unit);
+		snprintf(loc->type, sizeof(loc->type), "%s", c->type);
+	} else if (type) {
+		if ((found = base_find_typed(txn, type, id, loc->unit)) <= 0)
+			return found;
+		snprintf(loc->type, sizeof(loc->type), "%s", type);
+	} else {
+		set = hoso_repo_schemas(txn->repo);
+		for (i = 0; i < hoso_schema_set_count(set) && !found; i++) {
+			const char *t = hoso_schema_set_type(set, i);
+			if ((found = base_find_typed(txn, t, id, loc->unit)) < 0)
+				return found;
+			if (found)
+				snprintf(loc->type, sizeof(loc->type), "%s", t);
+		}
+		if (!found)
+			return 0;
+	}
+	return hoso_record_path_for(&loc->path, loc->unit, loc->type, id) < 0 ? HOSO_ERROR : 1;
+}
+
+int hoso_txn_put(hoso_txn *txn, const char *unit, const json_t *record, hoso_put_mode mode,
+	const char *where, size_t line, hoso_problems *problems, char id_out[HOSO_ID_LEN + 1])
+{
+	size_t before = hoso_problems_count(problems), errors = hoso_problems_errors(problems);
+	const char *type = json_string_value(json_object_get(record, "type"));
+	const json_t *idv = json_object_get(record, "id");
+	const hoso_schema *schema = NULL;
+	char id[HOSO_ID_LEN + 1], *path = NULL, *data = NULL;
+	json_t *copy = NULL;
+	location loc = { "", "", NULL };
+	size_t len;
+	int error = HOSO_EINVALID, found;
+
+	if (!json_is_object(record)) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "type",
+			"a record must be a JSON object");
+		goto done;
+	}
+	if (!type)
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, "type", "required",
+			"is required");
+	else if (!(schema = hoso_schema_set_get(hoso_repo_schemas(txn->repo), type)))
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, "type", "type",
+			"unknown record type '%s'", type);
+	if (!unit || !hoso_repo_unit_find(txn->repo, unit))
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "unit",
+			"unknown unit '%s'", unit ? unit : "");
+	if (idv && !hoso_id_valid(json_string_value(idv)))
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, "id", "pattern",
+			"'%.40s' is not a ULID (26 characters of Crockford base32)",
+			json_is_string(idv) ? json_string_value(idv) : "(not a string)");
+	if (hoso_problems_errors(problems) > errors)
+		goto done;
+
+	if (idv)
+		memcpy(id, json_string_value(idv), HOSO_ID_LEN + 1);
+	else if ((error = hoso_id_new(id)) < 0)
+		goto done;
+	if ((found = error = locate(&loc, txn, id, type)) < 0)
+		goto done;
+	if (found && mode == HOSO_PUT_CREATE) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, "id", "exists",
+			"record '%s' already exists in unit '%s'", id, loc.unit);
+		error = hoso_error_set(HOSO_EEXISTS, "record '%s' already exists", id);
+		goto done;
+	}
+	if (!found && mode == HOSO_PUT_REPLACE) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, "id", "exists",
+			"no record '%s'", id);
+		error = hoso_error_set(HOSO_ENOTFOUND, "no record '%s'", id);
+		goto done;
+	}
+	if (found && strcmp(loc.type, type) != 0) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, "type", "const",
+			"record '%s' is a %s, not a %s", id, loc.type, type);
+		error = HOSO_EINVALID;
+		goto done;
+	}
+	if ((error = hoso_json_normalize(&copy, record, problems)) < 0)
+		goto done;
+	json_object_set_new(copy, "id", json_string(id));
+	if ((error = hoso_schema_validate(schema, copy, problems)) < 0)
+		goto done;
+	if (hoso_problems_errors(problems) > errors) {
+		error = HOSO_EINVALID;
+		goto done;
+	}
+
+	if ((error = hoso_json_canonical(&data, &len, copy)) < 0 ||
+		(error = hoso_record_path_for(&path, unit, type, id)) < 0)
+		goto done;
+	/* Moved to another unit: the old file goes in the same commit. */
+	if (found && strcmp(loc.path, path) != 0 &&
+		(error = stage(txn, loc.path, NULL, 0, NULL, NULL, NULL)) < 0)
+		goto done;
+	error = stage(txn, path, data, len, id, unit, type);
+	data = NULL;
+	if (error == 0 && id_out)
+		memcpy(id_out, id, HOSO_ID_LEN + 1);
+done:
+	if (error == HOSO_EINVALID) {
+		hoso_problems_locate(problems, before, where, line);
+		hoso_error_set(HOSO_EINVALID, "%s: the record is not valid", where ? where : "record");
+	}
+	free(loc.path);
+	free(path);
+	free(data);
+	json_decref(copy);
+	return error;
+}
+
+int hoso_txn_remove(hoso_txn *txn, const char *id)
+{
+	location loc;
+	int error;
+
+	if (!hoso_id_valid(id))
+		return hoso_error_set(HOSO_EINVALID, "'%.40s' is not a record id (a ULID)", id);
+	if ((error = locate(&loc, txn, id, NULL)) < 0)
+		return error;
+	if (error == 0)
+		return hoso_error_set(HOSO_ENOTFOUND, "no record '%s'", id);
+	error = stage(txn, loc.path, NULL, 0, id, NULL, NULL);
+	free(loc.path);
+	return error;
+}
+
+int hoso_txn_get(json_t **out, const char **unit_out, hoso_txn *txn, const char *id)
+{
+	change *c;
+	git_blob *blob = NULL;
+	location loc;
+	json_error_t jerr;
+	int error;
+
+	*out = NULL;
+	if (!hoso_id_valid(id))
+		return hoso_error_set(HOSO_EINVALID, "'%.40s' is not a record id (a ULID)", id);
+	if ((error = locate(&loc, txn, id, NULL)) <= 0)
+		return error < 0 ? error : hoso_error_set(HOSO_ENOTFOUND, "no record '%s'", id);
+	snprintf(txn->unit_buf, sizeof(txn->unit_buf), "%s", loc.unit);
+	if (unit_out)
+		*unit_out = txn->unit_buf;
+	if ((c = hoso_map_get(txn->changes, loc.path)) && c->data)
+		*out = json_loadb(c->data, c->len, 0, &jerr);
+	else if ((error = hoso_tree_read(&blob, txn->repo->git, txn->base_tree, loc.path)) == 0)
+		*out = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, &jerr);
+	if (error == 0 && !*out)
+		error = hoso_error_set(HOSO_EINVALID, "'%s' is not valid JSON: line %d: %s", loc.path,
+			jerr.line, jerr.text);
+	git_blob_free(blob);
+	free(loc.path);
+	return error;
+}
+
+/* Commit: objects go to a sink, loose objects or one pack. */
+
+typedef struct {
+	git_odb *odb;
+	hoso_pack *pack;
+} sink;
+
+static int sink_write(sink *s, git_oid *out, git_object_t type, const void *data, size_t len)
+{
+	if (s->pack)
+		return hoso_pack_add(s->pack, out, type, data, len);
+	if (git_odb_write(out, s->odb, data, len, type) < 0)
+		return hoso_error_git(HOSO_ERROR, "cannot write an object");
+	return 0;
+}
+
+typedef struct {
+	const char *name;
+	size_t len;
+	unsigned int mode;
+	git_oid id;
+	int removed;
+} entry;
+
+static int entry_by_name(const void *a, const void *b)
+{
+	return strcmp(((const entry *)a)->name, ((const entry *)b)->name);
+}
+
+/* Git's tree order: a directory sorts as if its name ended in '/'. */
+static int entry_git_order(const void *a, const void *b)
+{
+	const entry *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->name, y->name, n);
+	unsigned char cx, cy;
+
+	if (c)
+		return c;
+	cx = x->len > n ? (unsigned char)x->name[n] : (x->mode == GIT_FILEMODE_TREE ? '/' : 0);
+	cy = y->len > n ? (unsigned char)y->name[n] : (y->mode == GIT_FILEMODE_TREE ? '/' : 0);
+	return (int)cx - (int)cy;
+}
+
+static int change_by_path(const void *a, const void *b)
+{
+	return strcmp((*(change *const *)a)->path, (*(change *const *)b)->path);
+}
+
+/*
+ * The tree at directory `base` with `changes` (sorted by path, all below the
+ * directory, whose path prefix is `off` bytes long) applied. `*empty` is set
+ * when nothing is left in it.
+ */
+static int build_tree(git_oid *out, int *empty, sink *s, git_repository *git,
+	const git_tree *base, change **changes, size_t n, size_t off)
+{
+	size_t nbase = base ? git_tree_entrycount(base) : 0, count = 0, alloc = nbase + n + 1, i, j;
+	entry *entries = calloc(alloc, sizeof(entry));
+	char *buf = NULL;
+	size_t blen = 0, balloc = 0;
+	int error = 0;
+
+	*empty = 0;
+	if (!entries)
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	for (i = 0; i < nbase; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(base, i);
+		entries[count].name = git_tree_entry_name(e);
+		entries[count].len = strlen(entries[count].name);
+		entries[count].mode = git_tree_entry_filemode(e);
+		git_oid_cpy(&entries[count].id, git_tree_entry_id(e));
+		count++;
+	}
+	qsort(entries, count, sizeof(entry), entry_by_name);
+
+	for (i = 0; i < n && error == 0; i = j) {
+		const char *name = changes[i]->path + off, *slash = strchr(name, '/');
+		size_t nlen = slash ? (size_t)(slash - name) : strlen(name);
+		entry key = { 0 }, *found;
+		char tmp[256];
+		git_oid id;
+		int gone = 0;
+
+		/* The run of changes under the same name. */
+		for (j = i + 1; j < n && slash && strncmp(changes[j]->path + off, name, nlen + 1) == 0; j++)
+			;
+		if (nlen >= sizeof(tmp)) {
+			error = hoso_error_set(HOSO_EINVALID, "path component too long in '%s'", changes[i]->path);
+			break;
+		}
+		memcpy(tmp, name, nlen);
+		tmp[nlen] = '\0';
+		key.name = tmp;
+		found = bsearch(&key, entries, nbase, sizeof(entry), entry_by_name);
+		if (slash) {
+			git_tree *sub = NULL;
+			if (found && found->mode == GIT_FILEMODE_TREE &&
+				git_tree_lookup(&sub, git, &found->id) < 0) {
+				error = hoso_error_git(HOSO_ERROR, "cannot read tree '%.*s'", (int)(off + nlen),
+					changes[i]->path);
+				break;
+			}
+			error = build_tree(&id, &gone, s, git, sub, changes + i, j - i, off + nlen + 1);
+			git_tree_free(sub);
+			if (error < 0)
+				break;
+		} else if (changes[i]->data) {
+			if ((error = sink_write(s, &id, GIT_OBJECT_BLOB, changes[i]->data, changes[i]->len)) < 0)
+				break;
+		} else {
+			gone = 1;
+		}
+		if (found) {
+			found->removed = gone;
+			found->mode = slash ? GIT_FILEMODE_TREE : GIT_FILEMODE_BLOB;
+			if (!gone)
+				git_oid_cpy(&found->id, &id);
+		} else if (!gone) {
+			/* New name: it lives in the change's path, which outlives the tree. */
+			entries[count].name = name;
+			entries[count].len = nlen;
+			entries[count].mode = slash ? GIT_FILEMODE_TREE : GIT_FILEMODE_BLOB;
+			git_oid_cpy(&entries[count].id, &id);
+			count++;
+		}
+	}
+	if (error < 0)
+		goto done;
+
+	/* Names of new entries are not NUL-terminated in place: sort on (name, len). */
+	qsort(entries, count, sizeof(entry), entry_git_order);
+	for (i = 0; i < count; i++) {
+		char head[32];
+		int hl;
+		if (entries[i].removed)
+			continue;
+		hl = snprintf(head, sizeof(head), "%o ", entries[i].mode);
+		if (blen + (size_t)hl + entries[i].len + 1 + GIT_OID_RAWSZ > balloc) {
+			size_t na = (balloc + (size_t)hl + entries[i].len + 64) * 2;
+			char *nb = realloc(buf, na);
+			if (!nb) {
+				error = hoso_error_set(HOSO_ERROR, "out of memory");
+				goto done;
+			}
+			buf = nb;
+			balloc = na;
+		}
+		memcpy(buf + blen, head, (size_t)hl);
+		blen += (size_t)hl;
+		memcpy(buf + blen, entries[i].name, entries[i].len);
+		blen += entries[i].len;
+		buf[blen++] = '\0';
+		memcpy(buf + blen, entries[i].id.id, GIT_OID_RAWSZ);
+		blen += GIT_OID_RAWSZ;
+	}
+	if (blen == 0)
+		*empty = 1;
+	else
+		error = sink_write(s, out, GIT_OBJECT_TREE, buf, blen);
+done:
+	free(buf);
+	free(entries);
+	return error;
+}
+
+typedef struct {
+	change **items;
+	size_t n;
+} change_list;
+
+static void collect_cb(const char *key, void *value, void *payload)
+{
+	change_list *l = payload;
+	l->items[l->n++] = value;
+}
+
+static int format_signature(char *out, size_t size, const char *role, const git_signature *sig)
+{
+	int offset = sig->when.offset, sign = offset < 0 ? '-' : '+';
+
+	if (offset < 0)
+		offset = -offset;
+	return snprintf(out, size, "%s %s <%s> %lld %c%02d%02d\n", role, sig->name, sig->email,
+		(long long)sig->when.time, sign, offset / 60, offset % 60);
+}
+
+/* Bring a working tree (if any, and on main) to the new commit. */
+static void update_workdir(hoso_txn *txn, const git_oid *tree_id)
+{
+	git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
+	git_reference *head = NULL;
+	git_tree *tree = NULL;
+
+	if (!txn->repo->workdir || git_repository_head(&head, txn->repo->git) < 0 ||
+		strcmp(git_reference_name(head), HOSO_BRANCH) != 0 ||
+		git_tree_lookup(&tree, txn->repo->git, tree_id) < 0)
+		goto done;
+	opts.checkout_strategy = GIT_CHECKOUT_SAFE;
+	opts.baseline = txn->base_tree;
+	git_checkout_tree(txn->repo->git, (git_object *)tree, &opts);
+done:
+	git_tree_free(tree);
+	git_reference_free(head);
+}
+
+int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
+{
+	git_signature *sig = NULL;
+	git_reference *ref = NULL;
+	git_odb *odb = NULL;
+	change_list list = { NULL, 0 };
+	sink s = { NULL, NULL };
+	git_oid tree, commit;
+	char *text = NULL, line[1024];
+	size_t tlen, mlen = strlen(message);
+	int error, empty = 0;
+
+	if (hoso_map_count(txn->changes) == 0) {
+		if (out && txn->has_base)
+			git_oid_cpy(out, &txn->base);
+		return 0;
+	}
+	if ((error = hoso_repo_signature(&sig, txn->repo)) < 0)
+		goto done;
+	if (git_repository_odb(&odb, txn->repo->git) < 0) {
+		error = hoso_error_git(HOSO_ERROR, "cannot open the object database");
+		goto done;
+	}
+	s.odb = odb;
+	if ((txn->pack == 1 || (txn->pack < 0 && hoso_map_count(txn->changes) > PACK_THRESHOLD)) &&
+		(error = hoso_pack_new(&s.pack, odb)) < 0)
+		goto done;
+	if (!(list.items = malloc(hoso_map_count(txn->changes) * sizeof(change *)))) {
+		error = hoso_error_set(HOSO_ERROR, "out of memory");
+		goto done;
+	}
+	hoso_map_foreach(txn->changes, collect_cb, &list);
+	qsort(list.items, list.n, sizeof(change *), change_by_path);
+	if ((error = build_tree(&tree, &empty, &s, txn->repo->git, txn->base_tree, list.items,
+		list.n, 0)) < 0)
+		goto done;
+	if (empty && (error = sink_write(&s, &tree, GIT_OBJECT_TREE, "", 0)) < 0)
+		goto done;
+
+	/* The commit object, written by hand so that it can go into the pack. */
+	tlen = 0;
+	if (!(text = malloc(mlen + 4096))) {
+		error = hoso_error_set(HOSO_ERROR, "out of memory");
+		goto done;
+	}
+	tlen += (size_t)sprintf(text + tlen, "tree %s\n", git_oid_tostr_s(&tree));
+	if (txn->has_base)
+		tlen += (size_t)sprintf(text + tlen, "parent %s\n", git_oid_tostr_s(&txn->base));
+	format_signature(line, sizeof(line), "author", sig);
+	tlen += (size_t)sprintf(text + tlen, "%s", line);
+	format_signature(line, sizeof(line), "committer", sig);
+	tlen += (size_t)sprintf(text + tlen, "%s\n", line);
+	memcpy(text + tlen, message, mlen);
+	tlen += mlen;
+	if (mlen == 0 || message[mlen - 1] != '\n')
+		text[tlen++] = '\n';
+	if ((error = sink_write(&s, &commit, GIT_OBJECT_COMMIT, text, tlen)) < 0)
+		goto done;
+	if (s.pack && (error = hoso_pack_write(s.pack)) < 0)
+		goto done;
+
+	/* Move main by compare-and-swap from the tip we started on. */
+	snprintf(line, sizeof(line), "hoso: %.*s", (int)strcspn(message, "\n"), message);
+	if (txn->has_base)
+		error = git_reference_create_matching(&ref, txn->repo->git, HOSO_BRANCH, &commit, 1,
+			&txn->base, line);
+	else
+		error = git_reference_create(&ref, txn->repo->git, HOSO_BRANCH, &commit, 0, line);
+	if (error == GIT_EMODIFIED || error == GIT_EEXISTS) {
+		error = hoso_error_set(HOSO_ECONFLICT, "main moved while writing; nothing was changed");
+		goto done;
+	} else if (error < 0) {
+		error = hoso_error_git(error == GIT_ELOCKED ? HOSO_ELOCKED : HOSO_ERROR,
+			"cannot move main");
+		goto done;
+	}
+	update_workdir(txn, &tree);
+	/* The transaction now starts from its own commit. */
+	git_oid_cpy(&txn->base, &commit);
+	txn->has_base = 1;
+	git_tree_free(txn->base_tree);
+	txn->base_tree = NULL;
+	git_tree_lookup(&txn->base_tree, txn->repo->git, &tree);
+	hoso_map_foreach(txn->changes, change_free_cb, NULL);
+	hoso_map_free(txn->changes);
+	txn->changes = NULL;
+	hoso_map_free(txn->ids);
+	txn->ids = NULL;
+	if ((error = hoso_map_new(&txn->changes)) < 0 || (error = hoso_map_new(&txn->ids)) < 0)
+		goto done;
+	if (out)
+		git_oid_cpy(out, &commit);
+done:
+	free(text);
+	free(list.items);
+	hoso_pack_free(s.pack);
+	git_reference_free(ref);
+	git_odb_free(odb);
+	git_signature_free(sig);
+	return error;
+}

@@ -1,0 +1,13 @@
+#ifndef HOSO_H
+#define HOSO_H
+
+#include "errors.h"
+#include "id.h"
+#include "json.h"
+#include "schema.h"
+#include "repo.h"
+#include "record.h"
+#include "import.h"
+#include "gen.h"
+
+#endif

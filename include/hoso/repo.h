@@ -1,0 +1,96 @@
+#ifndef HOSO_REPO_H
+#define HOSO_REPO_H
+
+/*
+ * A data repository: an ordinary git repository (bare by default) holding
+ * hoso.json, access.json, schemas/ and data/<unit>/<type>/<shard>/<id>.json
+ * on the branch main.
+ */
+
+#include <stddef.h>
+#include <jansson.h>
+#include <git2.h>
+#include "errors.h"
+#include "schema.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HOSO_BRANCH "refs/heads/main"
+
+typedef struct hoso_repo hoso_repo;
+
+typedef struct {
+	const char *code;
+	const char *name;
+	const char *level;      /* "tinh", "huyen", "xa", ... */
+	const char *parent;     /* code, or NULL */
+	const char *valid_from; /* YYYY-MM-DD or NULL */
+	const char *valid_to;   /* YYYY-MM-DD or NULL */
+} hoso_unit;
+
+typedef struct {
+	unsigned int version;
+	const char *province;   /* required: the province code ("02") */
+	const char *name;       /* required: the province's name */
+	const json_t *units;    /* optional, borrowed: {"units": [{"code", "name", ...}]} */
+	const char *schema_dir; /* where the project's schemas are; NULL: the installed ones */
+	const char *admin;      /* the first admin in access.json; NULL: "admin" */
+	const char *author_name;  /* if set (with author_email): stored as the new */
+	const char *author_email; /* repository's git user.name and user.email */
+} hoso_init_options;
+
+#define HOSO_INIT_OPTIONS_VERSION 1
+#define HOSO_INIT_OPTIONS_INIT { HOSO_INIT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/*
+ * Make a new bare data repository at `path` (which must not exist or be an
+ * empty directory) with one initial commit by the configured git user.
+ * Problems with the units are appended to `problems` (HOSO_EINVALID).
+ */
+int hoso_repo_init(hoso_repo **out, const char *path, const hoso_init_options *opts,
+	hoso_problems *problems);
+
+/* Open the data repository at `path` (a bare repository or a working tree). */
+int hoso_repo_open(hoso_repo **out, const char *path);
+
+void hoso_repo_free(hoso_repo *repo);
+
+/* The git directory, and the working tree (NULL when bare). Borrowed. */
+const char *hoso_repo_path(const hoso_repo *repo);
+const char *hoso_repo_workdir(const hoso_repo *repo);
+
+/* The underlying libgit2 handle (borrowed; for sync and plugins). */
+git_repository *hoso_repo_git(hoso_repo *repo);
+
+const char *hoso_repo_province(const hoso_repo *repo);
+const char *hoso_repo_province_name(const hoso_repo *repo);
+
+/* The replica's own unit (git config hoso.unit), or NULL. */
+const char *hoso_repo_own_unit(const hoso_repo *repo);
+
+size_t hoso_repo_unit_count(const hoso_repo *repo);
+const hoso_unit *hoso_repo_unit_at(const hoso_repo *repo, size_t i);
+const hoso_unit *hoso_repo_unit_find(const hoso_repo *repo, const char *code);
+
+/* The schemas of the repository's schemas/ at the tip (borrowed). */
+const hoso_schema_set *hoso_repo_schemas(const hoso_repo *repo);
+
+/* The tip of main. */
+int hoso_repo_head(git_oid *out, hoso_repo *repo);
+
+/*
+ * The author of new commits: git config user.name and user.email. When
+ * either is missing, HOSO_ENOTFOUND with a message saying so.
+ */
+int hoso_repo_signature(git_signature **out, hoso_repo *repo);
+
+/* Re-read hoso.json and schemas/ from the tip (after another writer). */
+int hoso_repo_reload(hoso_repo *repo);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,71 @@
+# Shared by the integration tests: a scratch home with a git identity, a
+# fresh repository, and assertions on what a user sees.
+set -u
+
+: "${HOSO:?HOSO must name the hoso program}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/hoso-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 LC_ALL=C.UTF-8
+mkdir -p "$HOME"
+git config --global user.name "Thư ký Thử"
+git config --global user.email "clerk@example.invalid"
+git config --global init.defaultBranch main
+
+failures=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+# make_repo DIR: a province repository with units 02, 030 and 026.
+make_repo() {
+	printf '{"units": [{"code": "030", "name": "Huyện Vị Xuyên"}, {"code": "026", "name": "Huyện Đồng Văn"}]}\n' > "$TMP/units.json"
+	"$HOSO" init "$1" --province 02 --name "Tỉnh Hà Giang" --units "$TMP/units.json" 2>/dev/null ||
+		{ echo "cannot make a repository" >&2; exit 1; }
+}
+
+# run CMD...: run hoso, keeping stdout in $out, stderr in $err and the exit code in $rc.
+run() {
+	out=$("$HOSO" "$@" 2>"$TMP/stderr")
+	rc=$?
+	err=$(cat "$TMP/stderr")
+}
+
+expect_rc() {
+	[ "$rc" = "$1" ] || fail "$2: exit $rc, expected $1 (stderr: $err)"
+}
+
+expect_err() {
+	printf '%s' "$err" | grep -qiF -- "$1" || fail "$2: stderr lacks '$1': $err"
+}
+
+tip() {
+	git -C "$1" rev-parse main
+}
+
+fsck_clean() {
+	git -C "$1" fsck --strict --no-progress >"$TMP/fsck" 2>&1 || fail "git fsck --strict: $(cat "$TMP/fsck")"
+	! grep -q . "$TMP/fsck" || fail "git fsck --strict reported: $(cat "$TMP/fsck")"
+}
+
+# member_fields CITIZEN-ID [SED]: a valid member's fields in the array MF,
+# each field passed through the sed expression SED if given.
+member_fields() {
+	local f
+	MF=()
+	for f in "full_name=Nguyễn Văn An" gender=nam birth_date=1980-05-02 ethnicity=01 \
+		"citizen_id=$1" admission_date=2005-03-01 official_date=2006-03-01 \
+		membership=chinh_thuc status=dang_sinh_hoat cell_id=01HQ8Z5K3V0000000000000000; do
+		[ -n "${2:-}" ] && f=$(printf '%s' "$f" | sed "$2")
+		[ -n "$f" ] && MF+=("$f")
+	done
+}
+
+finish() {
+	if [ "$failures" -ne 0 ]; then
+		echo "$failures check(s) failed" >&2
+		exit 1
+	fi
+	echo "ok"
+}
