@@ -41,7 +41,7 @@ static int run(cli_args *args, hoso_repo *repo)
 			rc = cli_error(EXIT_USAGE, "%s", hoso_error_last());
 			goto done;
 		}
-	if (cli_set_fields(record, hoso_schema_set_get(hoso_repo_schemas(repo), type ? type : ""),
+	if (cli_set_fields(record, hoso_repo_schema(repo, type ? type : ""),
 		args->pos + 1, args->npos - 1, problems) < 0) {
 		rc = cli_problems(problems);
 		goto done;

@@ -183,12 +183,13 @@ const char *cli_unit(const cli_args *args, hoso_repo *repo, int *exit_code)
 
 const hoso_schema *cli_type(const cli_command *cmd, hoso_repo *repo, const char *type)
 {
-	const hoso_schema_set *set = hoso_repo_schemas(repo);
-	const hoso_schema *schema = type ? hoso_schema_set_get(set, type) : NULL;
+	const hoso_schema *schema = type ? hoso_repo_schema(repo, type) : NULL;
+	const hoso_schema_set *set;
 	size_t i;
 
 	if (schema)
 		return schema;
+	set = hoso_repo_schemas(repo);
 	if (type)
 		cli_error(EXIT_USAGE, "unknown record type '%s'", type);
 	else

@@ -747,6 +747,7 @@ enum { CK_VILLAGE, CK_OFFICE, CK_SCHOOL, CK_HEALTH, CK_BUSINESS, CK_ARMED };
 typedef struct {
 	char id[HOSO_ID_LEN + 1];
 	char *name;
+	char *residence;    /* a cell's members' address, made when first needed */
 	int parent;
 	int commune;        /* where it sits (admin_unit), -1 for none */
 	int32_t founded;
@@ -815,6 +816,7 @@ typedef struct {
 	int64_t ppm;         /* scale in millionths */
 
 	commune communes[256];
+	char *labels[256];   /* "xã Lũng Cú, huyện Đồng Văn, tỉnh Hà Giang" */
 	int ncommunes;
 	int district_first[NDISTRICTS + 1];
 	int city_seat;       /* the ward where the province's agencies sit */
@@ -1334,13 +1336,28 @@ static void person_name(rng *r, int eth, int female, uint8_t *sur, uint8_t *mid,
 	*given = (uint8_t)rng_below(r, female ? s->ngiven_f : s->ngiven_m);
 }
 
-static int name_str(char *buf, size_t n, int eth, int female, int sur, int mid, int given)
+/* "Giàng Seo Páo" into buf (at least 128 bytes: every part is short). */
+static void name_str(char *buf, size_t n, int eth, int female, int sur, int mid, int given)
 {
 	const ethnic_def *e = &ethnics[eth];
 	const name_style *s = &name_styles[e->style];
+	const char *parts[3];
+	size_t at = 0, len;
+	int i;
 
-	return snprintf(buf, n, "%s %s %s", e->sur[sur], female ? s->mid_f[mid] : s->mid_m[mid],
-		female ? s->given_f[given] : s->given_m[given]);
+	parts[0] = e->sur[sur];
+	parts[1] = female ? s->mid_f[mid] : s->mid_m[mid];
+	parts[2] = female ? s->given_f[given] : s->given_m[given];
+	for (i = 0; i < 3; i++) {
+		len = strlen(parts[i]);
+		if (at + len + 2 > n)
+			break;
+		if (i)
+			buf[at++] = ' ';
+		memcpy(buf + at, parts[i], len);
+		at += len;
+	}
+	buf[at] = '\0';
 }
 
 static int pick_ethnicity(rng *r)
@@ -1389,7 +1406,7 @@ static void plan_person(gen *g, rng *r, member *m, int cell, int cat, int min_ba
 	m->cell = cell;
 	m->cat = (uint8_t)cat;
 	m->eth = (uint8_t)pick_ethnicity(r);
-	m->female = (uint8_t)rng_pm(r, armed ? 100 : 400);
+	m->female = (uint8_t)rng_pm(r, armed ? 120 : 440);
 	person_name(r, m->eth, m->female, &m->sur, &m->mid, &m->given);
 
 	if (cat == CAT_NEW) {
@@ -1532,7 +1549,7 @@ static int cell_weight(const org *o)
 	case CK_SCHOOL: return 12;
 	case CK_HEALTH: return 14;
 	case CK_BUSINESS: return 10;
-	case CK_ARMED: return 15;
+	case CK_ARMED: return 8;
 	default: return 16;
 	}
 }
@@ -2426,9 +2443,14 @@ static void set_new(gen *g, json_t *o, const char *key, json_t *v)
 		g->error = 1;
 }
 
+/*
+ * Every string comes from this file's literals (UTF-8, NFC) and ASCII digits,
+ * never cut in the middle of a character, so jansson's check is skipped; the
+ * tests dump every record, which would fail on invalid UTF-8.
+ */
 static void set_str(gen *g, json_t *o, const char *key, const char *v)
 {
-	set_new(g, o, key, json_string(v));
+	set_new(g, o, key, v ? json_string_nocheck(v) : NULL);
 }
 
 static void set_date(gen *g, json_t *o, const char *key, int32_t day)
@@ -2473,10 +2495,40 @@ static void decision_no(const gen *g, char *buf, size_t n, int org_idx, int body
 	snprintf(buf, n, "%d-QĐ/%s%s", number, ubkt ? "UBKT" : "", abbr);
 }
 
-static void commune_label(const gen *g, char *buf, size_t n, int ci)
+/* "xã Lũng Cú, huyện Đồng Văn, tỉnh Hà Giang" (borrowed), or NULL when out of memory. */
+static const char *commune_label(gen *g, int ci)
 {
 	const commune *c = &g->communes[ci];
-	snprintf(buf, n, "%s %s, %s, tỉnh Hà Giang", commune_words[c->kind], c->name, districts[c->district].lname);
+
+	if (!g->labels[ci] && !(g->labels[ci] = hoso_strdupf("%s %s, %s, tỉnh Hà Giang",
+			commune_words[c->kind], c->name, districts[c->district].lname)))
+		g->error = 1;
+	return g->labels[ci];
+}
+
+/* Where a cell's members live (borrowed): its village, or its commune. */
+static const char *cell_residence(gen *g, int cell, int ci)
+{
+	org *c = &g->orgs[cell];
+	const char *label = commune_label(g, ci);
+
+	if (!label)
+		return NULL;
+	if (!c->village)
+		return label;
+	if (!c->residence && !(c->residence = hoso_strdupf("%s, %s", c->name + strlen("Chi bộ "), label)))
+		g->error = 1;
+	return c->residence;
+}
+
+/* Write the `width` low decimal digits of `v`, zero-padded, and a NUL. */
+static void digits(char *out, uint64_t v, int width)
+{
+	out[width] = '\0';
+	while (width-- > 0) {
+		out[width] = (char)('0' + v % 10);
+		v /= 10;
+	}
 }
 
 static int emit_orgs(gen *g)
@@ -2507,7 +2559,7 @@ static int emit_orgs(gen *g)
 static int emit_members(gen *g)
 {
 	int i, rc;
-	char buf[600], label[300];
+	char buf[600];
 
 	for (i = 0; i < g->nmembers; i++) {
 		member *m = &g->members[i];
@@ -2524,33 +2576,32 @@ static int emit_members(gen *g)
 			set_str(g, rec, "hometown", elsewhere[-m->home - 1].place);
 			set_str(g, rec, "birthplace", elsewhere[-m->home - 1].place);
 		} else {
-			commune_label(g, label, sizeof(label), m->home);
+			const char *label = commune_label(g, m->home);
 			set_str(g, rec, "hometown", label);
 			set_str(g, rec, "birthplace", label);
 		}
 		if (c->commune >= 0) {
-			int ci = c->commune;
-			if (c->unit == 0)   /* province agencies: somewhere in the city */
-				ci = (int)(m->cid % (uint64_t)districts[0].ncommunes);
-			commune_label(g, label, sizeof(label), ci);
-			if (c->village)
-				snprintf(buf, sizeof(buf), "%s, %s", c->name + strlen("Chi bộ "), label);
-			else
-				snprintf(buf, sizeof(buf), "%s", label);
-			set_str(g, rec, "residence", buf);
+			/* Province agencies: their people live somewhere in the city. */
+			int ci = c->unit == 0 ? (int)(m->cid % (uint64_t)districts[0].ncommunes) : c->commune;
+			const char *res = c->unit == 0 ? commune_label(g, ci) : cell_residence(g, m->cell, ci);
+			set_str(g, rec, "residence", res);
 		}
 		set_new(g, rec, "ethnicity", json_string_nocheck(ethnics[m->eth].code));
 		set_new(g, rec, "religion", json_string_nocheck(religion_codes[m->religion]));
-		snprintf(buf, sizeof(buf), "%012llu", (unsigned long long)cid);
+		digits(buf, cid, 12);
 		set_new(g, rec, "citizen_id", json_string_nocheck(buf));
 		if (m->card) {
 			/* 8 digits, distinct for distinct counters (7919 is prime to 9*10^7). */
-			uint64_t card = 10000000ULL + ((uint64_t)m->card * 7919ULL + 1234567ULL) % 90000000ULL;
-			snprintf(buf, sizeof(buf), "%08llu", (unsigned long long)card);
+			digits(buf, 10000000ULL + ((uint64_t)m->card * 7919ULL + 1234567ULL) % 90000000ULL, 8);
 			set_new(g, rec, "party_card_no", json_string_nocheck(buf));
 		}
-		snprintf(buf, sizeof(buf), "%s.%06d", unit_code(c->unit), i + 1);
-		set_new(g, rec, "profile_no", json_string_nocheck(buf));
+		{
+			size_t len = strlen(unit_code(c->unit));
+			memcpy(buf, unit_code(c->unit), len);
+			buf[len] = '.';
+			digits(buf + len + 1, (uint64_t)i + 1, 6);
+			set_new(g, rec, "profile_no", json_string_nocheck(buf));
+		}
 		set_date(g, rec, "admission_decision_date", m->decision);
 		set_date(g, rec, "admission_date", m->admit);
 		if (m->membership_full)
@@ -2750,7 +2801,7 @@ static int emit_acts(gen *g, int sup)
 		set_new(g, rec, "conclusion", json_string_nocheck(conclusion_codes[a->conclusion]));
 		if (sup)
 			set_new(g, rec, "referred_to_inspection", json_boolean(a->referred));
-		set_str(g, rec, "notes", act_note(a, sup));
+		set_str(g, rec, "title", act_note(a, sup));
 		rc = emit(g, g->orgs[a->conductor].unit, type, rec);
 	}
 	free(order);
@@ -2834,34 +2885,47 @@ static int emit_courses(gen *g, rng *r)
 {
 	static const int cycle[] = { TC_DANG_VIEN_MOI, TC_SO_CAP, TC_NHAN_THUC, TC_DANG_VIEN_MOI,
 		TC_TRUNG_CAP, TC_SO_CAP, TC_DANG_VIEN_MOI, TC_NHAN_THUC, TC_QUY_HOACH, TC_DANG_VIEN_MOI };
-	int n = scaled(g, 40), k, i, rc;
-	int *pool = NULL;
+	int n = scaled(g, 40), k, i, u, rc = 0;
+	int *pool = NULL, *by_unit = NULL, unit_start[NUNITS + 1], fill[NUNITS];
 	char id[HOSO_ID_LEN + 1], buf[300];
 
 	if (n < 3)
 		n = 3;
-	if (!(pool = malloc((size_t)g->nactive * sizeof(int) + 1)))
+	/* The active members by unit, so that a district's course looks at its own members only. */
+	if (!(pool = malloc((size_t)g->nactive * sizeof(int) + 1)) ||
+		!(by_unit = malloc((size_t)g->nactive * sizeof(int) + 1))) {
+		free(pool);
 		return oom();
-	for (k = 0; k < n; k++) {
-		int kind = cycle[k % NELEMS(cycle)], d = k % NDISTRICTS, organizer, npool = 0, want;
+	}
+	memset(unit_start, 0, sizeof(unit_start));
+	for (i = 0; i < g->nactive; i++)
+		unit_start[g->orgs[g->members[i].cell].unit + 1]++;
+	for (u = 0; u < NUNITS; u++) {
+		unit_start[u + 1] += unit_start[u];
+		fill[u] = unit_start[u];
+	}
+	for (i = 0; i < g->nactive; i++)
+		by_unit[fill[g->orgs[g->members[i].cell].unit]++] = i;
+	for (k = 0; k < n && rc == 0; k++) {
+		int kind = cycle[k % NELEMS(cycle)], d = k % NDISTRICTS, organizer, npool = 0, want, from, to;
 		int32_t start;
 		json_t *rec, *arr;
 
 		organizer = kind == TC_TRUNG_CAP || (kind == TC_QUY_HOACH && k % 2) ? g->province : g->district_org[d];
 		start = kind == TC_DANG_VIEN_MOI ? rnd_day(r, days_from_civil(g->year, 6, 1), g->dec31 - 30) :
 			rnd_day(r, g->jan1 + 20, g->dec31 - 60);
-		for (i = 0; i < g->nactive; i++) {
-			const member *m = &g->members[i];
+		from = organizer == g->province ? 0 : unit_start[d + 1];
+		to = organizer == g->province ? g->nactive : unit_start[d + 2];
+		for (u = from; u < to; u++) {
+			const member *m = &g->members[by_unit[u]];
 			const org *c = &g->orgs[m->cell];
 			if (m->status != ST_ACTIVE)
-				continue;
-			if (organizer != g->province && c->unit != d + 1)
 				continue;
 			if (kind == TC_DANG_VIEN_MOI ? (m->cat == CAT_NEW && m->admit < start) :
 				kind == TC_SO_CAP ? (m->cat == CAT_OLD && m->theory == 0) :
 				kind == TC_TRUNG_CAP ? (m->cat == CAT_OLD && m->theory == 1 && cell_kind(c) != CK_VILLAGE) :
 				kind == TC_QUY_HOACH ? (m->position != POS_NONE && m->cat == CAT_OLD) : 0)
-				pool[npool++] = i;
+				pool[npool++] = by_unit[u];
 		}
 		rec = rec_new(g, "training_course", id);
 		switch (kind) {
@@ -2909,32 +2973,33 @@ static int emit_courses(gen *g, rng *r)
 				append_id(g, arr, g->members[pool[i]].id);
 			set_new(g, rec, "participant_ids", arr);
 		}
-		if ((rc = emit(g, g->orgs[organizer].unit, "training_course", rec)) != 0) {
-			free(pool);
-			return rc;
-		}
+		rc = emit(g, g->orgs[organizer].unit, "training_course", rec);
 	}
 	free(pool);
-	return 0;
+	free(by_unit);
+	return rc;
 }
 
 static int emit_meetings(gen *g, rng *r)
 {
 	int n = scaled_min1(g, 24), k, month, i, rc;
+	int *total_of = NULL, *excused_of = NULL;
 	char id[HOSO_ID_LEN + 1], buf[200];
 
 	if (n > g->ncells)
 		n = g->ncells;
-	for (k = 0; k < n; k++) {
+	if (!(total_of = calloc((size_t)g->norgs, sizeof(int))) || !(excused_of = calloc((size_t)g->norgs, sizeof(int)))) {
+		free(total_of);
+		return oom();
+	}
+	/* Members on the cell's roll, and those excused (exempted, temporarily away, suspended). */
+	for (i = 0; i < g->nactive; i++) {
+		total_of[g->members[i].cell]++;
+		excused_of[g->members[i].cell] += g->members[i].status != ST_ACTIVE;
+	}
+	for (k = 0, rc = 0; k < n && rc == 0; k++) {
 		int stride = g->ncells / n, cell = g->cells[k * stride + rng_below(r, stride)];
-		int total = 0, excused_base = 0;
-		for (i = 0; i < g->nactive; i++) {
-			const member *m = &g->members[i];
-			if (m->cell != cell)
-				continue;
-			total++;
-			excused_base += m->status != ST_ACTIVE;
-		}
+		int total = total_of[cell], excused_base = excused_of[cell];
 		for (month = 1; month <= 13; month++) {
 			int thematic = month == 13, excused, attended;
 			json_t *rec = rec_new(g, "cell_meeting", id), *topics;
@@ -2970,10 +3035,12 @@ static int emit_meetings(gen *g, rng *r)
 			}
 			set_new(g, rec, "topics", topics);
 			if ((rc = emit(g, g->orgs[cell].unit, "cell_meeting", rec)) != 0)
-				return rc;
+				break;
 		}
 	}
-	return 0;
+	free(total_of);
+	free(excused_of);
+	return rc;
 }
 
 /* ------------------------------------------------------------- the API */
@@ -3019,8 +3086,12 @@ static void gen_free(gen *g)
 {
 	int i;
 
-	for (i = 0; i < g->norgs; i++)
+	for (i = 0; i < g->norgs; i++) {
 		free(g->orgs[i].name);
+		free(g->orgs[i].residence);
+	}
+	for (i = 0; i < g->ncommunes; i++)
+		free(g->labels[i]);
 	free(g->orgs);
 	free(g->ch_start);
 	free(g->ch);

@@ -72,7 +72,6 @@ int hoso_id_valid(const char *s)
 
 void hoso_id_shard(char out[3], const char *id)
 {
-	out[0] = id[HOSO_ID_LEN - 2];
-	out[1] = id[HOSO_ID_LEN - 1];
-	out[2] = '\0';
+	out[0] = id[HOSO_ID_LEN - 1];
+	out[1] = '\0';
 }

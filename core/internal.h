@@ -16,8 +16,8 @@ struct hoso_repo {
 	json_t *config;           /* hoso.json at the tip */
 	hoso_unit *units;
 	size_t nunits;
-	hoso_schema_set *schemas; /* loaded on first use */
-	git_oid schemas_tree;     /* the schemas/ tree they were loaded from */
+	hoso_schema_set *schemas; /* each type loaded on first use */
+	int all_schemas;          /* every type is loaded */
 };
 
 /* The tree of main's tip (new reference), or NULL with 0 when main is unborn. */
@@ -27,11 +27,12 @@ int hoso_repo_tip_tree(git_tree **out, git_oid *commit, hoso_repo *repo);
 int hoso_tree_read(git_blob **out, git_repository *git, const git_tree *tree, const char *path);
 
 /*
- * Find record `id` of `type` in `tree` by looking in every unit's directory:
- * 1 found (its unit in `unit`), 0 not.
+ * Find record `id` in `tree` by looking in every unit's directory, under
+ * `type` or, when `type` is NULL, under every type there: 1 found (its unit
+ * in `unit`, its type in `type_out` if not NULL), 0 not.
  */
-int hoso_tree_find(char unit[64], hoso_repo *repo, const git_tree *tree, const char *type,
-	const char *id);
+int hoso_tree_find(char unit[64], char *type_out, hoso_repo *repo, const git_tree *tree,
+	const char *type, const char *id);
 
 /* Stage a file that is not a record (hoso.json, access.json, schemas/). */
 int hoso_txn_put_file(hoso_txn *txn, const char *path, const char *data, size_t len);

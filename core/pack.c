@@ -48,9 +48,6 @@
 #include "common.h"
 #include "pack.h"
 
-/* Not yet in pack.h: a writer that writes its .pack and .idx into objects_dir/pack itself. */
-int hoso_pack_new_at(hoso_pack **out, git_odb *odb, const char *objects_dir);
-
 #define BLOCK_SHIFT 12                       /* entries are kept in blocks of 4096 that never move */
 #define BLOCK_SIZE ((size_t)1 << BLOCK_SHIFT)
 #define CHUNK_SIZE ((size_t)1 << 20)         /* compressed bytes are kept in 1 MiB chunks */
@@ -452,18 +449,9 @@ done:
 	return error;
 }
 
-int hoso_pack_new(hoso_pack **out, git_odb *odb)
+int hoso_pack_new(hoso_pack **out, git_odb *odb, const char *objects_dir)
 {
-	return pack_new(out, odb, NULL);
-}
-
-int hoso_pack_new_at(hoso_pack **out, git_odb *odb, const char *objects_dir)
-{
-	if (!objects_dir || !*objects_dir) {
-		*out = NULL;
-		return hoso_error_set(HOSO_EUSAGE, "cannot make a pack writer: no objects directory");
-	}
-	return pack_new(out, odb, objects_dir);
+	return pack_new(out, odb, objects_dir && *objects_dir ? objects_dir : NULL);
 }
 
 int hoso_pack_add(hoso_pack *pack, git_oid *out, git_object_t type, const void *data, size_t len)

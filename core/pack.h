@@ -12,8 +12,13 @@
 
 typedef struct hoso_pack hoso_pack;
 
-/* A writer that will put its pack into `odb` (borrowed; must outlive it). */
-int hoso_pack_new(hoso_pack **out, git_odb *odb);
+/*
+ * A writer that will put its pack into `odb` (borrowed; must outlive it).
+ * With `objects_dir` (the repository's objects/), the .pack and .idx are
+ * written there directly; with NULL, through libgit2's indexer (slower: it
+ * inflates and hashes everything again).
+ */
+int hoso_pack_new(hoso_pack **out, git_odb *odb, const char *objects_dir);
 
 /*
  * Add one object; `*out` gets its id. An object already added is not added

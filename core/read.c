@@ -5,13 +5,13 @@
 #include "internal.h"
 #include "common.h"
 
-int hoso_tree_find(char unit[64], hoso_repo *repo, const git_tree *tree, const char *type,
-	const char *id)
+int hoso_tree_find(char unit[64], char *type_out, hoso_repo *repo, const git_tree *tree,
+	const char *type, const char *id)
 {
 	git_tree_entry *units = NULL, *e = NULL;
-	git_tree *dir = NULL;
+	git_tree *dir = NULL, *types = NULL;
 	char shard[3], path[256];
-	size_t i;
+	size_t i, j;
 	int found = 0;
 
 	/* The units that have data: those of hoso.json and any closed ones still present. */
@@ -20,13 +20,24 @@ int hoso_tree_find(char unit[64], hoso_repo *repo, const git_tree *tree, const c
 		goto done;
 	hoso_id_shard(shard, id);
 	for (i = 0; i < git_tree_entrycount(dir) && !found; i++) {
-		const char *code = git_tree_entry_name(git_tree_entry_byindex(dir, i));
-		snprintf(path, sizeof(path), "%s/%s/%s/%s.json", code, type, shard, id);
-		if (git_tree_entry_bypath(&e, dir, path) == 0) {
-			snprintf(unit, 64, "%s", code);
-			found = 1;
-			git_tree_entry_free(e);
+		const git_tree_entry *ue = git_tree_entry_byindex(dir, i);
+		if (git_tree_lookup(&types, repo->git, git_tree_entry_id(ue)) < 0)
+			continue;
+		for (j = 0; j < git_tree_entrycount(types) && !found; j++) {
+			const char *t = git_tree_entry_name(git_tree_entry_byindex(types, j));
+			if (type && strcmp(t, type) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/%s.json", t, shard, id);
+			if (git_tree_entry_bypath(&e, types, path) == 0) {
+				snprintf(unit, 64, "%s", git_tree_entry_name(ue));
+				if (type_out)
+					snprintf(type_out, 64, "%s", t);
+				found = 1;
+				git_tree_entry_free(e);
+			}
 		}
+		git_tree_free(types);
+		types = NULL;
 	}
 done:
 	git_tree_free(dir);
@@ -37,8 +48,7 @@ done:
 /* Locate `id` at the tip: 1 found, 0 not, <0 error. */
 static int find_at_tip(char **path, char unit[64], hoso_repo *repo, git_tree **tip, const char *id)
 {
-	const hoso_schema_set *set = hoso_repo_schemas(repo);
-	size_t i;
+	char type[64];
 	int error;
 
 	*path = NULL;
@@ -46,11 +56,8 @@ static int find_at_tip(char **path, char unit[64], hoso_repo *repo, git_tree **t
 		return hoso_error_set(HOSO_EINVALID, "'%.40s' is not a record id (a ULID)", id);
 	if ((error = hoso_repo_tip_tree(tip, NULL, repo)) < 0)
 		return error;
-	for (i = 0; i < hoso_schema_set_count(set); i++) {
-		const char *type = hoso_schema_set_type(set, i);
-		if (hoso_tree_find(unit, repo, *tip, type, id))
-			return hoso_record_path_for(path, unit, type, id) < 0 ? HOSO_ERROR : 1;
-	}
+	if (hoso_tree_find(unit, type, repo, *tip, NULL, id))
+		return hoso_record_path_for(path, unit, type, id) < 0 ? HOSO_ERROR : 1;
 	return hoso_error_set(HOSO_ENOTFOUND, "no record '%s'", id);
 }
 

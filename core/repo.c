@@ -124,6 +124,7 @@ int hoso_repo_reload(hoso_repo *repo)
 	error = load_config(repo, config);
 	hoso_schema_set_free(repo->schemas);
 	repo->schemas = NULL;
+	repo->all_schemas = 0;
 done:
 	git_blob_free(blob);
 	git_tree_free(tree);
@@ -225,45 +226,78 @@ const hoso_unit *hoso_repo_unit_find(const hoso_repo *repo, const char *code)
 	return NULL;
 }
 
+/* The schemas/ tree of the tip (new reference), or NULL. */
+static git_tree *schemas_tree(hoso_repo *repo)
+{
+	git_tree *tip = NULL, *schemas = NULL;
+	git_tree_entry *dir = NULL;
+
+	if (hoso_repo_tip_tree(&tip, NULL, repo) == 0 && tip &&
+		git_tree_entry_bypath(&dir, tip, "schemas") == 0)
+		git_tree_lookup(&schemas, repo->git, git_tree_entry_id(dir));
+	git_tree_entry_free(dir);
+	git_tree_free(tip);
+	return schemas;
+}
+
+/* Parse schemas/<name> into the set unless its type is there already. */
+static void load_schema(hoso_repo *repo, const git_tree *schemas, const git_tree_entry *e)
+{
+	const char *name = git_tree_entry_name(e), *dot = strstr(name, ".schema.json");
+	git_blob *blob = NULL;
+	char type[64], origin[128];
+
+	if (!dot || dot[12] || (size_t)(dot - name) >= sizeof(type))
+		return;
+	memcpy(type, name, (size_t)(dot - name));
+	type[dot - name] = '\0';
+	if (hoso_schema_set_get(repo->schemas, type) ||
+		git_blob_lookup(&blob, repo->git, git_tree_entry_id(e)) < 0)
+		return;
+	snprintf(origin, sizeof(origin), "schemas/%s", name);
+	/* A schema that does not load leaves its type unknown; verify reports it. */
+	hoso_schema_set_add(repo->schemas, type, git_blob_rawcontent(blob),
+		(size_t)git_blob_rawsize(blob), origin);
+	git_blob_free(blob);
+}
+
 const hoso_schema_set *hoso_repo_schemas(const hoso_repo *repo)
 {
 	hoso_repo *r = (hoso_repo *)repo;
-	git_tree *tip = NULL;
-	git_tree_entry *dir = NULL;
-	git_tree *schemas = NULL;
+	git_tree *schemas;
 	size_t i;
 
-	if (r->schemas)
+	if (!r->schemas && hoso_schema_set_new(&r->schemas) < 0)
+		return NULL;
+	if (r->all_schemas)
 		return r->schemas;
-	if (hoso_repo_tip_tree(&tip, NULL, r) < 0 || !tip ||
-		git_tree_entry_bypath(&dir, tip, "schemas") < 0 ||
-		git_tree_lookup(&schemas, r->git, git_tree_entry_id(dir)) < 0 ||
-		hoso_schema_set_new(&r->schemas) < 0)
-		goto done;
-	for (i = 0; i < git_tree_entrycount(schemas); i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(schemas, i);
-		const char *name = git_tree_entry_name(e), *dot = strstr(name, ".schema.json");
-		git_blob *blob = NULL;
-		char type[64], origin[128];
-		if (!dot || dot[12] || (size_t)(dot - name) >= sizeof(type))
-			continue;
-		memcpy(type, name, (size_t)(dot - name));
-		type[dot - name] = '\0';
-		snprintf(origin, sizeof(origin), "schemas/%s", name);
-		if (git_blob_lookup(&blob, r->git, git_tree_entry_id(e)) < 0)
-			continue;
-		hoso_schema_set_add(r->schemas, type, git_blob_rawcontent(blob),
-			(size_t)git_blob_rawsize(blob), origin);
-		git_blob_free(blob);
+	if ((schemas = schemas_tree(r))) {
+		for (i = 0; i < git_tree_entrycount(schemas); i++)
+			load_schema(r, schemas, git_tree_entry_byindex(schemas, i));
+		git_tree_free(schemas);
 	}
-	git_oid_cpy(&r->schemas_tree, git_tree_entry_id(dir));
-done:
-	git_tree_free(schemas);
-	git_tree_entry_free(dir);
-	git_tree_free(tip);
-	if (!r->schemas)
-		hoso_schema_set_new(&r->schemas); /* empty: every type is unknown */
+	r->all_schemas = 1;
 	return r->schemas;
+}
+
+const hoso_schema *hoso_repo_schema(const hoso_repo *repo, const char *type)
+{
+	hoso_repo *r = (hoso_repo *)repo;
+	const git_tree_entry *e;
+	git_tree *schemas;
+	char name[128];
+
+	if (!r->schemas && hoso_schema_set_new(&r->schemas) < 0)
+		return NULL;
+	if (r->all_schemas || hoso_schema_set_get(r->schemas, type))
+		return hoso_schema_set_get(r->schemas, type);
+	snprintf(name, sizeof(name), "%s.schema.json", type);
+	if ((schemas = schemas_tree(r))) {
+		if ((e = git_tree_entry_byname(schemas, name)))
+			load_schema(r, schemas, e);
+		git_tree_free(schemas);
+	}
+	return hoso_schema_set_get(r->schemas, type);
 }
 
 int hoso_repo_head(git_oid *out, hoso_repo *repo)

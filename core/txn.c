@@ -255,19 +255,17 @@ static int base_find_typed(hoso_txn *txn, const char *type, const char *id, char
 		snprintf(unit, 64, "%s", u);
 		return 1;
 	}
-	return hoso_tree_find(unit, txn->repo, txn->base_tree, type, id);
+	return hoso_tree_find(unit, NULL, txn->repo, txn->base_tree, type, id);
 }
 
 /*
  * Where record `id` is as this transaction sees it: 1 found, 0 not, <0 error.
- * `type` NULL searches every type of the schemas.
+ * `type` NULL searches every type.
  */
 static int locate(location *loc, hoso_txn *txn, const char *id, const char *type)
 {
-	const hoso_schema_set *set;
 	change *c = hoso_map_get(txn->ids, id);
-	size_t i;
-	int found = 0;
+	int found;
 
 	memset(loc, 0, sizeof(*loc));
 	if (c) {
@@ -279,17 +277,8 @@ static int locate(location *loc, hoso_txn *txn, const char *id, const char *type
 		if ((found = base_find_typed(txn, type, id, loc->unit)) <= 0)
 			return found;
 		snprintf(loc->type, sizeof(loc->type), "%s", type);
-	} else {
-		set = hoso_repo_schemas(txn->repo);
-		for (i = 0; i < hoso_schema_set_count(set) && !found; i++) {
-			const char *t = hoso_schema_set_type(set, i);
-			if ((found = base_find_typed(txn, t, id, loc->unit)) < 0)
-				return found;
-			if (found)
-				snprintf(loc->type, sizeof(loc->type), "%s", t);
-		}
-		if (!found)
-			return 0;
+	} else if (!hoso_tree_find(loc->unit, loc->type, txn->repo, txn->base_tree, NULL, id)) {
+		return 0;
 	}
 	return hoso_record_path_for(&loc->path, loc->unit, loc->type, id) < 0 ? HOSO_ERROR : 1;
 }
@@ -315,7 +304,7 @@ int hoso_txn_put(hoso_txn *txn, const char *unit, const json_t *record, hoso_put
 	if (!type)
 		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, "type", "required",
 			"is required");
-	else if (!(schema = hoso_schema_set_get(hoso_repo_schemas(txn->repo), type)))
+	else if (!(schema = hoso_repo_schema(txn->repo, type)))
 		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, "type", "type",
 			"unknown record type '%s'", type);
 	if (!unit || !hoso_repo_unit_find(txn->repo, unit))
@@ -635,6 +624,18 @@ done:
 	git_reference_free(head);
 }
 
+static int pack_new(hoso_pack **out, git_odb *odb, hoso_repo *repo)
+{
+	char *objects = hoso_strdupf("%s/objects", git_repository_commondir(repo->git));
+	int error;
+
+	if (!objects)
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	error = hoso_pack_new(out, odb, objects);
+	free(objects);
+	return error;
+}
+
 int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 {
 	git_signature *sig = NULL;
@@ -660,7 +661,7 @@ int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 	}
 	s.odb = odb;
 	if ((txn->pack == 1 || (txn->pack < 0 && hoso_map_count(txn->changes) > PACK_THRESHOLD)) &&
-		(error = hoso_pack_new(&s.pack, odb)) < 0)
+		(error = pack_new(&s.pack, odb, txn->repo)) < 0)
 		goto done;
 	if (!(list.items = malloc(hoso_map_count(txn->changes) * sizeof(change *)))) {
 		error = hoso_error_set(HOSO_ERROR, "out of memory");

@@ -77,6 +77,9 @@ const hoso_unit *hoso_repo_unit_find(const hoso_repo *repo, const char *code);
 /* The schemas of the repository's schemas/ at the tip (borrowed). */
 const hoso_schema_set *hoso_repo_schemas(const hoso_repo *repo);
 
+/* The schema of one type, loading only that one (borrowed), or NULL if unknown. */
+const hoso_schema *hoso_repo_schema(const hoso_repo *repo, const char *type);
+
 /* The tip of main. */
 int hoso_repo_head(git_oid *out, hoso_repo *repo);
 

@@ -66,7 +66,7 @@ same=$([ "$(git -C "$work/gitimp" rev-parse 'HEAD^{tree}')" = "$(git -C "$work/i
 
 # 2. One-record edits as fresh processes on the whole province.
 id=$("$hoso" -C "$demo" list member --unit 030 | head -1 | cut -f1)
-path=$(git -C "$demo" ls-tree -r --name-only main -- "data/030/member/${id:24:2}/")
+path="data/030/member/${id:25:1}/$id.json"
 : > "$work/hoso-edit.txt"
 for i in $(seq $runs); do
 	t0=$(now)

@@ -17,7 +17,7 @@ run -C "$R" add member --unit 030 "${MF[@]}" education.general=12/12 \
 expect_rc 0 "add"
 id=$out
 [[ "$id" =~ ^[0-7][0-9A-HJKMNP-TV-Z]{25}$ ]] || fail "add printed '$id', not an id"
-path="data/030/member/${id:24:2}/$id.json"
+path="data/030/member/${id:25:1}/$id.json"
 git -C "$R" cat-file -e "main:$path" || fail "no file at $path"
 fsck_clean "$R"
 # Canonical bytes: sorted keys, 2 spaces, NFC, final newline.
@@ -54,7 +54,7 @@ member_fields 002180001235
 run -C "$R" add member --unit 026 "${MF[@]}" "full_name=$nfd" gender=nu
 expect_rc 0 "add NFD"
 id2=$out
-git -C "$R" show "main:data/026/member/${id2:24:2}/$id2.json" | grep -q '"full_name": "Nguyễn Thị Ba"' || fail "NFC"
+git -C "$R" show "main:data/026/member/${id2:25:1}/$id2.json" | grep -q '"full_name": "Nguyễn Thị Ba"' || fail "NFC"
 
 run -C "$R" show "$id"
 expect_rc 0 "show"
@@ -73,7 +73,7 @@ expect_rc 0 "edit to the same value"
 [ "$(git -C "$R" rev-list --count main)" = "$n" ] || fail "a no-op edit made a commit"
 run -C "$R" add cell_meeting --unit 030 cell_id=01HQ8Z5K3V0000000000000000 date=2023-05-02 kind=thuong_ky members_total=12 attended=11
 expect_rc 0 "add with integers"
-git -C "$R" show "main:data/030/cell_meeting/${out:24:2}/$out.json" | grep -q '"attended": 11,' || fail "integer stored as a number"
+git -C "$R" show "main:data/030/cell_meeting/${out:25:1}/$out.json" | grep -q '"attended": 11,' || fail "integer stored as a number"
 run -C "$R" add cell_meeting --unit 030 cell_id=01HQ8Z5K3V0000000000000000 date=2023-05-02 kind=thuong_ky attended=eleven
 expect_rc 1 "a word for an integer"
 expect_err "field 'attended'" "names the field"
@@ -93,7 +93,7 @@ printf '%s' "$out" | python3 -c 'import json,sys; a=json.load(sys.stdin); assert
 run -C "$R" edit "$id" --unit 026
 expect_rc 0 "move"
 git -C "$R" cat-file -e "main:$path" 2>/dev/null && fail "old file left after a move"
-git -C "$R" cat-file -e "main:data/026/member/${id:24:2}/$id.json" || fail "moved file"
+git -C "$R" cat-file -e "main:data/026/member/${id:25:1}/$id.json" || fail "moved file"
 
 # log of one record.
 run -C "$R" log "$id"

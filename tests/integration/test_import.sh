@@ -13,7 +13,7 @@ printf ',Giàng Thị Mai,nu,1990-07-09,08,002190000002,2012-01-05,2013-01-05,ch
 run -C "$R" import member "$TMP/m.csv" --unit 030
 expect_rc 0 "CSV import"
 expect_err "imported 2 member records" "CSV import summary"
-f=$(git -C "$R" show main:data/030/member/A1/01HQ8Z5K3V00000000000000A1.json)
+f=$(git -C "$R" show main:data/030/member/1/01HQ8Z5K3V00000000000000A1.json)
 printf '%s' "$f" | grep -q '"full_name": "Hoàng Văn Minh, con"' || fail "quoted comma: $f"
 printf '%s' "$f" | grep -q '"occupation": "Làm ruộng\\nvà chăn nuôi"' || fail "quoted newline: $f"
 printf '%s' "$f" | grep -q '"general": "12/12"' || fail "dotted header: $f"
@@ -28,7 +28,7 @@ cat > "$TMP/o.jsonl" <<'JSONL'
 JSONL
 run -C "$R" import organization "$TMP/o.jsonl" --unit 030
 expect_rc 0 "JSONL import"
-git -C "$R" cat-file -e main:data/030/organization/B2/01HQ8Z5K3V00000000000000B2.json || fail "JSONL row with id"
+git -C "$R" cat-file -e main:data/030/organization/2/01HQ8Z5K3V00000000000000B2.json || fail "JSONL row with id"
 
 # --update patches the given fields only; without it an existing id is refused.
 printf '{"id": "01HQ8Z5K3V00000000000000B2", "sector": "thon_ban"}\n' > "$TMP/u.jsonl"
@@ -37,7 +37,7 @@ expect_rc 1 "existing id without --update"; expect_err "already exists" "existin
 expect_err "u.jsonl:1" "names the line"
 run -C "$R" import organization "$TMP/u.jsonl" --unit 030 --update
 expect_rc 0 "--update"
-f=$(git -C "$R" show main:data/030/organization/B2/01HQ8Z5K3V00000000000000B2.json)
+f=$(git -C "$R" show main:data/030/organization/2/01HQ8Z5K3V00000000000000B2.json)
 printf '%s' "$f" | grep -q '"sector": "thon_ban"' || fail "--update set the field"
 printf '%s' "$f" | grep -q '"name": "Chi bộ thôn Nặm Ngặt"' || fail "--update kept the other fields"
 

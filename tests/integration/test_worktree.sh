@@ -8,7 +8,7 @@ cd "$TMP/wt" || exit 1
 run add organization --unit 030 "name=Chi bộ thôn Lùng Tám" level=chi_bo_truc_thuoc
 expect_rc 0 "add in a working tree"
 id=$out
-f="data/030/organization/${id:24:2}/$id.json"
+f="data/030/organization/${id:25:1}/$id.json"
 [ -f "$f" ] || fail "the file is in the working tree"
 [ -z "$(git status --porcelain)" ] || fail "git status is clean after add: $(git status --porcelain)"
 run edit "$id" sector=thon_ban

@@ -19,6 +19,7 @@
 
 #include "hoso/gen.h"
 #include "hoso/id.h"
+#include "hoso/json.h"
 #include "hoso/schema.h"
 #include "hoso/errors.h"
 
@@ -604,6 +605,12 @@ static void assert_no_problems(const checker *c)
 
 static int check_cb(const char *unit, const char *type, const json_t *record, void *payload)
 {
+	/* json_dumps refuses strings that are not valid UTF-8. */
+	char *text = json_dumps(record, JSON_COMPACT);
+
+	if (!text)
+		problem(payload, "%s %s: cannot be dumped (invalid UTF-8?)", type, str(record, "id"));
+	free(text);
 	check_record(payload, unit, type, record);
 	return 0;
 }
@@ -830,7 +837,7 @@ static void test_bad_options(void **state)
 typedef struct {
 	hoso_schema_set *set;
 	hoso_problems *problems;
-	long records, invalid;
+	long records, invalid, not_nfc;
 } schema_run;
 
 static int schema_cb(const char *unit, const char *type, const json_t *record, void *payload)
@@ -840,8 +847,14 @@ static int schema_cb(const char *unit, const char *type, const json_t *record, v
 	size_t before = hoso_problems_count(s->problems);
 	int rc;
 
+	json_t *nfc = NULL;
+
 	(void)unit;
 	s->records++;
+	/* Already canonical text: NFC strings, so normalizing changes nothing. */
+	if (hoso_json_normalize(&nfc, record, s->problems) != 0 || !json_equal(nfc, record))
+		s->not_nfc++;
+	json_decref(nfc);
 	if (!schema) {
 		hoso_problems_add(s->problems, HOSO_SEVERITY_ERROR, type, 0, NULL, "schema", "no schema for this type");
 		s->invalid++;
@@ -868,6 +881,15 @@ static void test_schemas(void **state)
 	assert_int_equal(hoso_schema_set_new(&s.set), 0);
 	assert_int_equal(hoso_schema_set_load_dir(s.set, HOSO_SOURCE_SCHEMA_DIR), 0);
 	assert_int_equal(hoso_problems_new(&s.problems), 0);
+	{
+		/* The validator is awake: a record without its required fields fails. */
+		json_t *bad = json_pack("{s:s, s:s, s:s}", "id", "01HGZZZZZZZZZZZZZZZZZZZZZZ", "type", "member",
+			"gender", "x");
+		assert_non_null(hoso_schema_set_get(s.set, "member"));
+		assert_true(hoso_schema_validate(hoso_schema_set_get(s.set, "member"), bad, s.problems) > 0);
+		hoso_problems_truncate(s.problems, 0);
+		json_decref(bad);
+	}
 	opts.scale = 0.05;
 	assert_int_equal(hoso_gen_province(&opts, schema_cb, &s), 0);
 	for (i = 0; i < hoso_problems_count(s.problems) && i < 20; i++) {
@@ -877,6 +899,7 @@ static void test_schemas(void **state)
 	}
 	assert_true(s.records > 3000);
 	assert_int_equal(s.invalid, 0);
+	assert_int_equal(s.not_nfc, 0);
 	assert_int_equal(hoso_problems_errors(s.problems), 0);
 	hoso_problems_free(s.problems);
 	hoso_schema_set_free(s.set);

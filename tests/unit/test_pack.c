@@ -18,7 +18,6 @@
 #include "pack.h"
 
 /* Not yet in pack.h (see core/pack.c). */
-int hoso_pack_new_at(hoso_pack **out, git_odb *odb, const char *objects_dir);
 
 typedef struct {
 	char dir[64];          /* the temporary directory */
@@ -319,9 +318,9 @@ static hoso_pack *new_pack(fixture *f, int direct)
 	hoso_pack *pack = NULL;
 
 	if (direct)
-		assert_int_equal(hoso_pack_new_at(&pack, f->odb, f->objects), 0);
+		assert_int_equal(hoso_pack_new(&pack, f->odb, f->objects), 0);
 	else
-		assert_int_equal(hoso_pack_new(&pack, f->odb), 0);
+		assert_int_equal(hoso_pack_new(&pack, f->odb, NULL), 0);
 	assert_non_null(pack);
 	return pack;
 }
@@ -405,7 +404,7 @@ static void test_same_as_indexer(void **state)
 
 	snprintf(other_path, sizeof(other_path), "%s/other.git", f->dir);
 	assert_int_equal(open_repo(&other, &other_odb, other_path), 0);
-	assert_int_equal(hoso_pack_new(&b, other_odb), 0);
+	assert_int_equal(hoso_pack_new(&b, other_odb, NULL), 0);
 	make_history(f, &objs, 200);
 	add_all(a, &objs);
 	add_all(b, &objs);
@@ -563,7 +562,7 @@ static void test_failure_cleans_up(void **state)
 	snprintf(other_path, sizeof(other_path), "%s/other.git", f->dir);
 	assert_int_equal(open_repo(&other, &other_odb, other_path), 0);
 	snprintf(path, sizeof(path), "%s/objects", other_path);
-	assert_int_equal(hoso_pack_new_at(&pack, other_odb, path), 0);
+	assert_int_equal(hoso_pack_new(&pack, other_odb, path), 0);
 	make_history(f, &objs, 50);
 	add_all(pack, &objs);
 	assert_int_equal(hoso_pack_write(pack), 0);
@@ -593,7 +592,7 @@ static void test_failure_cleans_up(void **state)
 	assert_non_null(fp = fopen(path, "w"));
 	fclose(fp);
 	snprintf(path, sizeof(path), "%s/notobjects", f->dir);
-	assert_int_equal(hoso_pack_new_at(&pack, f->odb, path), 0);
+	assert_int_equal(hoso_pack_new(&pack, f->odb, path), 0);
 	add_all(pack, &objs);
 	assert_true(hoso_pack_write(pack) < 0);
 	assert_non_null(strstr(hoso_error_last(), "cannot create a pack in"));
