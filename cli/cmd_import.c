@@ -63,7 +63,7 @@ static int each_row(json_t *row, size_t line, int texts, void *payload)
 		if (set_texts(record, st->schema, row, path, 0, st->problems) < 0)
 			error = HOSO_EINVALID;
 	} else {
-		record = json_deep_copy(row);
+		record = json_incref(row); /* the reader drops its row after this call */
 	}
 	if (given && strcmp(given, st->type) != 0) {
 		hoso_problems_add(st->problems, HOSO_SEVERITY_ERROR, NULL, 0, "type", "const",

@@ -23,13 +23,32 @@ static void locate(const char *text, size_t off, size_t *line, size_t *col)
 	}
 }
 
-static int is_ascii(const char *s, size_t len)
+/*
+ * 1 if `s` is valid UTF-8 made only of code points that NFC leaves alone in
+ * any context: below U+0300 (ASCII, Latin-1, Latin Extended-A and B) or in
+ * Latin Extended Additional (U+1E00-U+1EFF, the precomposed Vietnamese
+ * letters), so no combining mark is present. Most Vietnamese text is; the
+ * rest goes through utf8proc.
+ */
+static int is_stable_nfc(const char *text, size_t len)
 {
-	size_t i;
+	const unsigned char *s = (const unsigned char *)text, *end = s + len;
 
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
+	while (s < end) {
+		if (s[0] < 0x80) {
+			s++;
+		} else if ((s[0] & 0xE0) == 0xC0) {
+			/* Two bytes: U+0080-U+07FF; stable below U+0300 (lead byte < 0xCC). */
+			if (s[0] < 0xC2 || s[0] >= 0xCC || end - s < 2 || (s[1] & 0xC0) != 0x80)
+				return 0;
+			s += 2;
+		} else if (s[0] == 0xE1 && end - s >= 3 && (s[1] == 0xB8 || s[1] == 0xB9 ||
+			s[1] == 0xBA || s[1] == 0xBB) && (s[2] & 0xC0) == 0x80) {
+			s += 3; /* U+1E00-U+1EFF */
+		} else {
 			return 0;
+		}
+	}
 	return 1;
 }
 
@@ -45,7 +64,7 @@ static json_t *nfc_string(const char *s, size_t len, const char *field, hoso_pro
 			"string contains a NUL character");
 		return NULL;
 	}
-	if (is_ascii(s, len))
+	if (is_stable_nfc(s, len))
 		return json_stringn(s, len);
 	n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &nfc,
 		UTF8PROC_STABLE | UTF8PROC_COMPOSE);
@@ -152,10 +171,47 @@ done:
 	return error;
 }
 
+/*
+ * 1 if `in` is already normal: within the depth, finite, no NUL, every
+ * string and key stable under NFC. Read only; the common case.
+ */
+static int is_normal(const json_t *in, int depth)
+{
+	const char *key;
+	json_t *value;
+	size_t i;
+
+	if (depth > HOSO_JSON_MAX_DEPTH)
+		return 0;
+	switch (json_typeof(in)) {
+	case JSON_STRING:
+		return !memchr(json_string_value(in), '\0', json_string_length(in)) &&
+			is_stable_nfc(json_string_value(in), json_string_length(in));
+	case JSON_REAL:
+		return isfinite(json_real_value(in));
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)in, key, value)
+			if (!is_stable_nfc(key, strlen(key)) || !is_normal(value, depth + 1))
+				return 0;
+		return 1;
+	case JSON_ARRAY:
+		for (i = 0; i < json_array_size(in); i++)
+			if (!is_normal(json_array_get(in, i), depth + 1))
+				return 0;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
 int hoso_json_normalize(json_t **out, const json_t *in, hoso_problems *problems)
 {
 	char path[512] = "";
 
+	if (is_normal(in, 1)) {
+		*out = json_incref((json_t *)in);
+		return 0;
+	}
 	return normalize(out, in, 1, path, 0, problems);
 }
 

@@ -20,6 +20,8 @@ typedef struct {
 	size_t len;
 	char id[HOSO_ID_LEN + 1]; /* empty for files that are not records */
 	char *unit, *type;
+	git_oid oid;            /* the blob, once written to the pack */
+	int written;
 } change;
 
 struct hoso_txn {
@@ -33,6 +35,8 @@ struct hoso_txn {
 	hoso_map *ids;      /* id -> the change that last put or removed it */
 	hoso_map *indexes;  /* type -> (id -> unit code) of the base tree */
 	hoso_map *lookups;  /* type -> number of lookups (as a counter in the pointer) */
+	git_odb *odb;
+	hoso_pack *packw;   /* a large transaction's pack, written to as records are staged */
 	char unit_buf[64];
 };
 
@@ -115,6 +119,8 @@ void hoso_txn_free(hoso_txn *txn)
 		hoso_map_free(txn->indexes);
 	}
 	hoso_map_free(txn->lookups);
+	hoso_pack_free(txn->packw);
+	git_odb_free(txn->odb);
 	git_tree_free(txn->base_tree);
 	hoso_lock_release(txn->lock);
 	free(txn);
@@ -132,6 +138,61 @@ int hoso_record_path_for(char **out, const char *unit, const char *type, const c
 	hoso_id_shard(shard, id);
 	if (!(*out = hoso_strdupf("data/%s/%s/%s/%s.json", unit, type, shard, id)))
 		return hoso_error_set(HOSO_ERROR, "out of memory");
+	return 0;
+}
+
+static int pack_new(hoso_pack **out, git_odb *odb, hoso_repo *repo)
+{
+	char *objects = hoso_strdupf("%s/objects", git_repository_commondir(repo->git));
+	int error;
+
+	if (!objects)
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	error = hoso_pack_new(out, odb, objects);
+	free(objects);
+	return error;
+}
+
+static void unwritten_cb(const char *key, void *value, void *payload)
+{
+	((change *)value)->written = 0;
+}
+
+static void start_pack_cb(const char *key, void *value, void *payload)
+{
+	change *c = value;
+	hoso_txn *txn = payload;
+
+	if (c->data && !c->written && txn->packw &&
+		hoso_pack_add(txn->packw, &c->oid, GIT_OBJECT_BLOB, c->data, c->len) == 0)
+		c->written = 1;
+}
+
+/*
+ * A large transaction goes into one pack, started as soon as it is known to
+ * be large, so that blobs are compressed (on other cores) while the rest is
+ * still being read and checked.
+ */
+static int feed_pack(hoso_txn *txn, change *c)
+{
+	int error;
+
+	if (txn->pack == 0 || !c->data)
+		return 0;
+	if (!txn->packw) {
+		if (txn->pack < 0 && hoso_map_count(txn->changes) <= PACK_THRESHOLD)
+			return 0;
+		if (!txn->odb && git_repository_odb(&txn->odb, txn->repo->git) < 0)
+			return hoso_error_git(HOSO_ERROR, "cannot open the object database");
+		if ((error = pack_new(&txn->packw, txn->odb, txn->repo)) < 0)
+			return error;
+		hoso_map_foreach(txn->changes, start_pack_cb, txn);
+	}
+	if (!c->written) {
+		if ((error = hoso_pack_add(txn->packw, &c->oid, GIT_OBJECT_BLOB, c->data, c->len)) < 0)
+			return error;
+		c->written = 1;
+	}
 	return 0;
 }
 
@@ -158,7 +219,7 @@ static int stage(hoso_txn *txn, const char *path, char *data, size_t len, const 
 	change_free(old);
 	if (id && hoso_map_set(txn->ids, id, c, NULL) < 0)
 		return HOSO_ERROR;
-	return 0;
+	return feed_pack(txn, c);
 }
 
 int hoso_txn_put_file(hoso_txn *txn, const char *path, const char *data, size_t len)
@@ -343,6 +404,14 @@ int hoso_txn_put(hoso_txn *txn, const char *unit, const json_t *record, hoso_put
 	}
 	if ((error = hoso_json_normalize(&copy, record, problems)) < 0)
 		goto done;
+	if (copy == record) {
+		/* Already normal: a shallow copy to carry the id. */
+		json_decref(copy);
+		if (!(copy = json_copy((json_t *)record))) {
+			error = hoso_error_set(HOSO_ERROR, "out of memory");
+			goto done;
+		}
+	}
 	json_object_set_new(copy, "id", json_string(id));
 	if ((error = hoso_schema_validate(schema, copy, problems)) < 0)
 		goto done;
@@ -525,6 +594,8 @@ static int build_tree(git_oid *out, int *empty, sink *s, git_repository *git,
 			git_tree_free(sub);
 			if (error < 0)
 				break;
+		} else if (changes[i]->written) {
+			git_oid_cpy(&id, &changes[i]->oid);
 		} else if (changes[i]->data) {
 			if ((error = sink_write(s, &id, GIT_OBJECT_BLOB, changes[i]->data, changes[i]->len)) < 0)
 				break;
@@ -624,23 +695,10 @@ done:
 	git_reference_free(head);
 }
 
-static int pack_new(hoso_pack **out, git_odb *odb, hoso_repo *repo)
-{
-	char *objects = hoso_strdupf("%s/objects", git_repository_commondir(repo->git));
-	int error;
-
-	if (!objects)
-		return hoso_error_set(HOSO_ERROR, "out of memory");
-	error = hoso_pack_new(out, odb, objects);
-	free(objects);
-	return error;
-}
-
 int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 {
 	git_signature *sig = NULL;
 	git_reference *ref = NULL;
-	git_odb *odb = NULL;
 	change_list list = { NULL, 0 };
 	sink s = { NULL, NULL };
 	git_oid tree, commit;
@@ -655,14 +713,12 @@ int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 	}
 	if ((error = hoso_repo_signature(&sig, txn->repo)) < 0)
 		goto done;
-	if (git_repository_odb(&odb, txn->repo->git) < 0) {
+	if (!txn->odb && git_repository_odb(&txn->odb, txn->repo->git) < 0) {
 		error = hoso_error_git(HOSO_ERROR, "cannot open the object database");
 		goto done;
 	}
-	s.odb = odb;
-	if ((txn->pack == 1 || (txn->pack < 0 && hoso_map_count(txn->changes) > PACK_THRESHOLD)) &&
-		(error = pack_new(&s.pack, odb, txn->repo)) < 0)
-		goto done;
+	s.odb = txn->odb;
+	s.pack = txn->packw;
 	if (!(list.items = malloc(hoso_map_count(txn->changes) * sizeof(change *)))) {
 		error = hoso_error_set(HOSO_ERROR, "out of memory");
 		goto done;
@@ -731,9 +787,12 @@ int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 done:
 	free(text);
 	free(list.items);
-	hoso_pack_free(s.pack);
+	/* Written or not, this pack is done: a retry starts a new one. */
+	if (error < 0 && txn->packw)
+		hoso_map_foreach(txn->changes, unwritten_cb, NULL);
+	hoso_pack_free(txn->packw);
+	txn->packw = NULL;
 	git_reference_free(ref);
-	git_odb_free(odb);
 	git_signature_free(sig);
 	return error;
 }

@@ -35,7 +35,8 @@ int hoso_json_parse(json_t **out, const char *text, size_t len, hoso_problems *p
  * A copy of `in` with every string and key in NFC. Refuses (HOSO_EINVALID,
  * one problem) invalid UTF-8, NUL in strings, keys that collide after
  * normalization, non-finite reals and nesting deeper than
- * HOSO_JSON_MAX_DEPTH. `in` is borrowed; `*out` is a new reference.
+ * HOSO_JSON_MAX_DEPTH. `in` is borrowed; `*out` is a new reference, which
+ * is `in` itself when it is already normal: copy before changing it.
  */
 int hoso_json_normalize(json_t **out, const json_t *in, hoso_problems *problems);
 
