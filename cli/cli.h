@@ -81,6 +81,10 @@ int cli_set_fields(json_t *record, const hoso_schema *schema, char **argv, size_
 /* A one-line summary of a record: its name, title or kind. */
 const char *cli_record_title(const json_t *record);
 
+/* The commit message of a one-record change: "<verb> <type> <id> in <unit>" and its title. */
+void cli_commit_message(char *buf, size_t size, const char *verb, const char *type,
+	const char *id, const char *unit, const json_t *record);
+
 /* The schema directory of this build or installation. */
 const char *cli_schema_dir(void);
 

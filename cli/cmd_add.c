@@ -90,8 +90,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		goto done;
 	}
 	cli_problems(problems); /* warnings */
-	snprintf(message, sizeof(message), "add %s %s in %s\n\n%.160s\n", args->pos[0], id, unit,
-		cli_record_title(record));
+	cli_commit_message(message, sizeof(message), "add", args->pos[0], id, unit, record);
 	if ((error = hoso_txn_commit(txn, message, NULL)) < 0) {
 		rc = cli_fail(error);
 		goto done;

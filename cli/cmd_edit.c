@@ -56,8 +56,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		goto done;
 	}
 	cli_problems(problems);
-	snprintf(message, sizeof(message), "edit %s %s in %s\n\n%.160s\n", type ? type : "record",
-		args->pos[0], unit, cli_record_title(record));
+	cli_commit_message(message, sizeof(message), "edit", type, args->pos[0], unit, record);
 	if ((error = hoso_txn_commit(txn, message, NULL)) < 0)
 		rc = cli_fail(error);
 done:

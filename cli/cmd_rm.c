@@ -17,9 +17,8 @@ static int run(cli_args *args, hoso_repo *repo)
 		rc = cli_fail(error);
 		goto done;
 	}
-	snprintf(message, sizeof(message), "rm %s %s in %s\n\n%.160s\n",
-		json_string_value(json_object_get(record, "type")), args->pos[0], unit,
-		cli_record_title(record));
+	cli_commit_message(message, sizeof(message), "rm",
+		json_string_value(json_object_get(record, "type")), args->pos[0], unit, record);
 	if ((error = hoso_txn_remove(txn, args->pos[0])) < 0 ||
 		(error = hoso_txn_commit(txn, message, NULL)) < 0)
 		rc = cli_fail(error);

@@ -246,3 +246,19 @@ const char *cli_record_title(const json_t *record)
 	}
 	return "";
 }
+
+void cli_commit_message(char *buf, size_t size, const char *verb, const char *type,
+	const char *id, const char *unit, const json_t *record)
+{
+	const char *title = cli_record_title(record);
+	size_t n = strlen(title);
+
+	/* At most 160 bytes of the title, cut between characters. */
+	if (n > 160) {
+		n = 160;
+		while (n > 0 && ((unsigned char)title[n] & 0xC0) == 0x80)
+			n--;
+	}
+	snprintf(buf, size, "%s %s %s in %s\n\n%.*s\n", verb, type ? type : "record", id, unit,
+		(int)n, title);
+}
