@@ -28,4 +28,26 @@ expect_rc 0 "a write after a killed writer"
 [ -n "$(find "$R/objects" -name '*git2_*' -o -name 'tmp_hoso_*')" ] && fail "temp files left"
 [ -s "$R/hoso.lock" ] && fail "hoso.lock still names a writer"
 fsck_clean "$R"
+
+# An import killed at several moments: all of it or none of it, and the next
+# command works with no manual cleanup.
+python3 -c '
+import json
+for i in range(4000):
+    print(json.dumps({"name": "Tổ đảng số %d" % i, "level": "to_dang"}, ensure_ascii=False))' > "$TMP/big.jsonl"
+for delay in 0.05 0.2 0.4 0.8; do
+	before=$(git -C "$R" ls-tree -r --name-only main -- data/026 | wc -l)
+	"$HOSO" -C "$R" import organization "$TMP/big.jsonl" --unit 026 >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	after=$(git -C "$R" ls-tree -r --name-only main -- data/026 | wc -l)
+	[ $((after - before)) = 0 ] || [ $((after - before)) = 4000 ] ||
+		fail "killed import after ${delay}s left $((after - before)) records"
+	fsck_clean "$R" --no-dangling
+	run -C "$R" add organization --unit 030 "name=Sau lần ngắt $delay" level=to_dang
+	expect_rc 0 "a write after an import killed at ${delay}s"
+done
+fsck_clean "$R" --no-dangling
 finish
