@@ -38,6 +38,9 @@ int cli_has(const cli_args *args, const char *name)
 }
 
 static void say(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void say(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);
 	fputs(prefix, stderr);

@@ -65,8 +65,13 @@ static json_t *convert(const char *field, hoso_field_kind kind, const char *valu
 		break;
 	case HOSO_FIELD_ARRAY:
 	case HOSO_FIELD_OBJECT:
-		if (value[0] == '[' || value[0] == '{')
-			return json_loads(value, JSON_REJECT_DUPLICATES, &jerr);
+		if (value[0] == '[' || value[0] == '{') {
+			json_t *v = json_loads(value, JSON_REJECT_DUPLICATES, &jerr);
+			if (!v)
+				hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "json",
+					"invalid JSON: %s", jerr.text);
+			return v;
+		}
 		if (kind == HOSO_FIELD_ARRAY)
 			return split_list(value);
 		break;

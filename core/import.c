@@ -9,6 +9,8 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -940,6 +942,175 @@ done:
 	return error;
 }
 
+/*
+ * Reading ahead: the reader runs in its own thread, parsing rows while the
+ * caller's thread checks and stores the rows before them. Rows, and the
+ * problems found before each, reach the caller in file order.
+ */
+
+#define AHEAD 512
+
+typedef struct {
+	json_t *row;             /* NULL: only problems (or the end) */
+	size_t line;
+	int texts;
+	hoso_problems *problems; /* found since the previous item; may be NULL */
+} ahead_item;
+
+typedef struct {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	ahead_item ring[AHEAD];
+	size_t head, count;
+	int finished, stop;
+
+	/* the reader's side */
+	source *src;
+	hoso_import_format format;
+	hoso_problems *found;    /* the reader's own list, emptied at each item */
+	size_t bad;
+	int error;
+	char message[1024];      /* the reader's hoso_error_last(), which is per thread */
+} ahead;
+
+/* Move what the reader found so far into a list of its own (reader's thread). */
+static hoso_problems *take_found(ahead *a)
+{
+	hoso_problems *out = NULL;
+	size_t i;
+
+	if (hoso_problems_count(a->found) == 0 || hoso_problems_new(&out) < 0)
+		return NULL;
+	for (i = 0; i < hoso_problems_count(a->found); i++) {
+		const hoso_problem *p = hoso_problems_get(a->found, i);
+		hoso_problems_add(out, p->severity, p->where, p->line, p->field, p->rule, "%s",
+			p->message);
+	}
+	hoso_problems_truncate(a->found, 0);
+	return out;
+}
+
+static int ahead_push(ahead *a, json_t *row, size_t line, int texts)
+{
+	hoso_problems *found = take_found(a);
+	int stop;
+
+	pthread_mutex_lock(&a->lock);
+	while (a->count == AHEAD && !a->stop)
+		pthread_cond_wait(&a->changed, &a->lock);
+	if (!(stop = a->stop)) {
+		ahead_item *it = &a->ring[(a->head + a->count) % AHEAD];
+		it->row = row ? json_incref(row) : NULL;
+		it->line = line;
+		it->texts = texts;
+		it->problems = found;
+		found = NULL;
+		if (a->count++ == 0)
+			pthread_cond_broadcast(&a->changed); /* the caller may be waiting */
+	}
+	pthread_mutex_unlock(&a->lock);
+	hoso_problems_free(found);
+	return stop;
+}
+
+static int ahead_row_cb(json_t *row, size_t line, int texts, void *payload)
+{
+	return ahead_push(payload, row, line, texts);
+}
+
+static void *ahead_main(void *arg)
+{
+	ahead *a = arg;
+	int error;
+
+	if (a->format == HOSO_FORMAT_JSONL)
+		error = read_jsonl(a->src, ahead_row_cb, a, a->found, &a->bad);
+	else
+		error = read_csv(a->src, ahead_row_cb, a, a->found, &a->bad);
+	/* The last problems, and the end. */
+	ahead_push(a, NULL, 0, 0);
+	pthread_mutex_lock(&a->lock);
+	a->error = error < 0 ? error : 0;
+	if (error < 0)
+		snprintf(a->message, sizeof(a->message), "%s", hoso_error_last());
+	a->finished = 1;
+	pthread_cond_broadcast(&a->changed);
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+static int read_ahead(source *s, hoso_import_format format, hoso_row_cb cb, void *payload,
+	hoso_problems *problems, size_t *bad)
+{
+	sigset_t all, old;
+	pthread_t thread;
+	ahead *a = calloc(1, sizeof(*a));
+	int error = 0, started;
+
+	if (!a)
+		return oom();
+	a->src = s;
+	a->format = format;
+	if ((error = hoso_problems_new(&a->found)) < 0) {
+		free(a);
+		return error;
+	}
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->changed, NULL);
+	/* The reader takes no signals: they stay with the caller's thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	started = pthread_create(&thread, NULL, ahead_main, a) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!started) {
+		error = hoso_error_set(HOSO_ERROR, "cannot start reading '%s': no thread", name_of(s->where));
+		goto done;
+	}
+
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		ahead_item it;
+		size_t i;
+		while (a->count == 0 && !a->finished)
+			pthread_cond_wait(&a->changed, &a->lock);
+		if (a->count == 0)
+			break;
+		it = a->ring[a->head];
+		a->head = (a->head + 1) % AHEAD;
+		if (a->count-- == AHEAD)
+			pthread_cond_broadcast(&a->changed); /* the reader may be waiting */
+		pthread_mutex_unlock(&a->lock);
+
+		/* After the caller said stop, what was read ahead is dropped. */
+		for (i = 0; error == 0 && i < hoso_problems_count(it.problems); i++) {
+			const hoso_problem *p = hoso_problems_get(it.problems, i);
+			hoso_problems_add(problems, p->severity, p->where, p->line, p->field, p->rule,
+				"%s", p->message);
+		}
+		hoso_problems_free(it.problems);
+		if (it.row && error == 0)
+			error = cb(it.row, it.line, it.texts, payload);
+		json_decref(it.row);
+
+		pthread_mutex_lock(&a->lock);
+		if (error && !a->stop) {
+			a->stop = 1;
+			pthread_cond_broadcast(&a->changed);
+		}
+	}
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(thread, NULL);
+	if (error == 0 && a->error < 0)
+		error = hoso_error_set(a->error, "%s", a->message);
+	*bad = a->bad;
+done:
+	hoso_problems_free(a->found);
+	pthread_cond_destroy(&a->changed);
+	pthread_mutex_destroy(&a->lock);
+	free(a);
+	return error;
+}
+
 int hoso_import_read(FILE *fp, const char *where, hoso_import_format format,
 	hoso_row_cb cb, void *payload, hoso_problems *problems)
 {
@@ -957,10 +1128,7 @@ int hoso_import_read(FILE *fp, const char *where, hoso_import_format format,
 	}
 	if ((error = source_skip_bom(&s)) < 0)
 		goto done;
-	if (format == HOSO_FORMAT_JSONL)
-		error = read_jsonl(&s, cb, payload, problems, &bad);
-	else
-		error = read_csv(&s, cb, payload, problems, &bad);
+	error = read_ahead(&s, format, cb, payload, problems, &bad);
 	if (error == 0 && bad > 0)
 		error = hoso_error_set(HOSO_EINVALID, "cannot import '%s': %zu bad row%s",
 			name_of(where), bad, bad == 1 ? "" : "s");

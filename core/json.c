@@ -6,7 +6,7 @@
 #include "hoso/json.h"
 #include "common.h"
 
-/* Where in `text` byte `off` is, as 1-based line and column. */
+/* Where in `text` byte `off` is, as 1-based line and column (in characters, as jansson counts). */
 static void locate(const char *text, size_t off, size_t *line, size_t *col)
 {
 	size_t i;
@@ -17,7 +17,7 @@ static void locate(const char *text, size_t off, size_t *line, size_t *col)
 		if (text[i] == '\n') {
 			(*line)++;
 			*col = 1;
-		} else {
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
 			(*col)++;
 		}
 	}
@@ -86,7 +86,8 @@ static int normalize(json_t **out, const json_t *in, int depth, char *path, size
 	int error = HOSO_EINVALID;
 
 	*out = NULL;
-	if (depth > HOSO_JSON_MAX_DEPTH) {
+	/* Only objects and arrays are levels. */
+	if (depth > HOSO_JSON_MAX_DEPTH && (json_is_object(in) || json_is_array(in))) {
 		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "json",
 			"nesting deeper than %d levels", HOSO_JSON_MAX_DEPTH);
 		goto done;
@@ -111,8 +112,10 @@ static int normalize(json_t **out, const json_t *in, int depth, char *path, size
 		json_object_foreach((json_t *)in, key, value) {
 			size_t klen = strlen(key), n = plen;
 			json_t *nkey = nfc_string(key, klen, field, problems);
-			if (!nkey)
+			if (!nkey) {
+				error = HOSO_EINVALID;
 				goto done;
+			}
 			if (n + 1 + json_string_length(nkey) + 1 < 512) {
 				if (n)
 					path[n++] = '.';
@@ -124,6 +127,7 @@ static int normalize(json_t **out, const json_t *in, int depth, char *path, size
 					"duplicate key after Unicode normalization");
 				json_decref(nkey);
 				path[plen] = '\0';
+				error = HOSO_EINVALID;
 				goto done;
 			}
 			error = normalize(&item, value, depth + 1, path, n, problems);
@@ -181,7 +185,7 @@ static int is_normal(const json_t *in, int depth)
 	json_t *value;
 	size_t i;
 
-	if (depth > HOSO_JSON_MAX_DEPTH)
+	if (depth > HOSO_JSON_MAX_DEPTH && (json_is_object(in) || json_is_array(in)))
 		return 0;
 	switch (json_typeof(in)) {
 	case JSON_STRING:
@@ -239,7 +243,7 @@ int hoso_json_parse(json_t **out, const char *text, size_t len, hoso_problems *p
 			"invalid JSON at line %zu, column %zu: NUL byte", line, col);
 		goto done;
 	}
-	if (!(raw = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr))) {
+	if (!(raw = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr))) {
 		if (memchr(text, '\n', len))
 			hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "json",
 				"invalid JSON at line %d, column %d: %s", jerr.line, jerr.column, jerr.text);

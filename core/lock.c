@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -54,7 +55,8 @@ static void recover(const char *gitdir)
 		return;
 	while ((de = readdir(d))) {
 		char sub[4096];
-		if (strlen(de->d_name) != 2)
+		if (strlen(de->d_name) != 2 || !isxdigit((unsigned char)de->d_name[0]) ||
+			!isxdigit((unsigned char)de->d_name[1]))
 			continue;
 		snprintf(sub, sizeof(sub), "%s/objects/%s", gitdir, de->d_name);
 		remove_leftovers_in(sub);

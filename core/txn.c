@@ -35,6 +35,7 @@ struct hoso_txn {
 	hoso_map *ids;      /* id -> the change that last put or removed it */
 	hoso_map *indexes;  /* type -> (id -> unit code) of the base tree */
 	hoso_map *lookups;  /* type -> number of lookups (as a counter in the pointer) */
+	json_t *types;      /* the record types present in the base tree, once asked */
 	git_odb *odb;
 	hoso_pack *packw;   /* a large transaction's pack, written to as records are staged */
 	char unit_buf[64];
@@ -119,6 +120,7 @@ void hoso_txn_free(hoso_txn *txn)
 		hoso_map_free(txn->indexes);
 	}
 	hoso_map_free(txn->lookups);
+	json_decref(txn->types);
 	hoso_pack_free(txn->packw);
 	git_odb_free(txn->odb);
 	git_tree_free(txn->base_tree);
@@ -319,6 +321,54 @@ static int base_find_typed(hoso_txn *txn, const char *type, const char *id, char
 	return hoso_tree_find(unit, NULL, txn->repo, txn->base_tree, type, id);
 }
 
+/* The type directories under data/<unit>/ of the base tree, for every unit. */
+static json_t *base_types(hoso_txn *txn)
+{
+	git_tree_entry *data = NULL;
+	git_tree *units = NULL, *unit = NULL;
+	size_t i, j;
+
+	if (txn->types)
+		return txn->types;
+	txn->types = json_object();
+	if (!txn->base_tree || git_tree_entry_bypath(&data, txn->base_tree, "data") < 0 ||
+		git_tree_lookup(&units, txn->repo->git, git_tree_entry_id(data)) < 0)
+		goto done;
+	for (i = 0; i < git_tree_entrycount(units); i++) {
+		if (git_tree_lookup(&unit, txn->repo->git,
+			git_tree_entry_id(git_tree_entry_byindex(units, i))) < 0)
+			continue;
+		for (j = 0; j < git_tree_entrycount(unit); j++)
+			json_object_set_new(txn->types,
+				git_tree_entry_name(git_tree_entry_byindex(unit, j)), json_true());
+		git_tree_free(unit);
+		unit = NULL;
+	}
+done:
+	git_tree_free(units);
+	git_tree_entry_free(data);
+	return txn->types;
+}
+
+/* 1 if `id` is in the base tree as a type other than `type` (named in `other`). */
+static int base_find_other(hoso_txn *txn, const char *type, const char *id, char other[64])
+{
+	const char *t;
+	json_t *v;
+	char unit[64];
+	int found;
+
+	json_object_foreach(base_types(txn), t, v) {
+		if (strcmp(t, type) == 0)
+			continue;
+		if ((found = base_find_typed(txn, t, id, unit)) != 0) {
+			snprintf(other, 64, "%s", t);
+			return found;
+		}
+	}
+	return 0;
+}
+
 /*
  * Where record `id` is as this transaction sees it: 1 found, 0 not, <0 error.
  * `type` NULL searches every type.
@@ -396,6 +446,15 @@ int hoso_txn_put(hoso_txn *txn, const char *unit, const json_t *record, hoso_put
 		error = hoso_error_set(HOSO_ENOTFOUND, "no record '%s'", id);
 		goto done;
 	}
+	/* An id given by the caller must not be another type's already. */
+	if (!found && idv && (error = base_find_other(txn, type, id, loc.type)) != 0) {
+		if (error > 0) {
+			found = 1;
+			error = 0;
+		} else {
+			goto done;
+		}
+	}
 	if (found && strcmp(loc.type, type) != 0) {
 		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, "type", "const",
 			"record '%s' is a %s, not a %s", id, loc.type, type);
@@ -472,6 +531,7 @@ int hoso_txn_get(json_t **out, const char **unit_out, hoso_txn *txn, const char 
 		return hoso_error_set(HOSO_EINVALID, "'%.40s' is not a record id (a ULID)", id);
 	if ((error = locate(&loc, txn, id, NULL)) <= 0)
 		return error < 0 ? error : hoso_error_set(HOSO_ENOTFOUND, "no record '%s'", id);
+	error = 0;
 	snprintf(txn->unit_buf, sizeof(txn->unit_buf), "%s", loc.unit);
 	if (unit_out)
 		*unit_out = txn->unit_buf;
@@ -780,7 +840,15 @@ int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 	txn->changes = NULL;
 	hoso_map_free(txn->ids);
 	txn->ids = NULL;
-	if ((error = hoso_map_new(&txn->changes)) < 0 || (error = hoso_map_new(&txn->ids)) < 0)
+	/* What was known of the old base is stale. */
+	hoso_map_foreach(txn->indexes, index_free_cb, NULL);
+	hoso_map_free(txn->indexes);
+	hoso_map_free(txn->lookups);
+	txn->indexes = txn->lookups = NULL;
+	json_decref(txn->types);
+	txn->types = NULL;
+	if ((error = hoso_map_new(&txn->changes)) < 0 || (error = hoso_map_new(&txn->ids)) < 0 ||
+		(error = hoso_map_new(&txn->indexes)) < 0 || (error = hoso_map_new(&txn->lookups)) < 0)
 		goto done;
 	if (out)
 		git_oid_cpy(out, &commit);

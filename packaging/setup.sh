@@ -5,7 +5,7 @@ set -eu
 
 packages="
   build-essential cmake pkg-config git ca-certificates python3
-  libgit2-dev libjansson-dev libutf8proc-dev libpcre2-dev zlib1g-dev libssl-dev
+  libgit2-dev libjansson-dev libutf8proc-dev libpcre2-dev libdeflate-dev libssl-dev
   libcmocka-dev
 "
 
