@@ -267,22 +267,185 @@ done:
 	return error;
 }
 
+/*
+ * The canonical writer. Its bytes are jansson's json_dumps() with
+ * JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) (the form the
+ * first repositories were written in; a unit test holds the two equal),
+ * written directly into one buffer: it runs once for every record written.
+ */
+typedef struct {
+	char *buf;
+	size_t len, cap;
+	int failed;
+} writer;
+
+static void put(writer *w, const char *s, size_t n)
+{
+	if (w->failed)
+		return;
+	if (w->len + n + 2 > w->cap) {
+		size_t cap = (w->cap ? w->cap : 1024);
+		char *b;
+		while (w->len + n + 2 > cap)
+			cap *= 2;
+		if (!(b = realloc(w->buf, cap))) {
+			w->failed = 1;
+			return;
+		}
+		w->buf = b;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void put_indent(writer *w, int depth)
+{
+	static const char spaces[] = "\n                                ";
+	int n = 2 * depth;
+
+	put(w, "\n", 1);
+	while (n > 0) {
+		int k = n < 32 ? n : 32;
+		put(w, spaces + 1, (size_t)k);
+		n -= k;
+	}
+}
+
+static void put_string(writer *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, run = 0;
+
+	put(w, "\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(w, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': put(w, "\\\"", 2); break;
+		case '\\': put(w, "\\\\", 2); break;
+		case '\b': put(w, "\\b", 2); break;
+		case '\f': put(w, "\\f", 2); break;
+		case '\n': put(w, "\\n", 2); break;
+		case '\r': put(w, "\\r", 2); break;
+		case '\t': put(w, "\\t", 2); break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			put(w, esc, 6);
+		}
+	}
+	put(w, s + run, n - run);
+	put(w, "\"", 1);
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void put_value(writer *w, const json_t *v, int depth)
+{
+	char num[64];
+	size_t i, n;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *key, *small[64], **keys = small;
+		json_t *item;
+		n = json_object_size(v);
+		if (n == 0) {
+			put(w, "{}", 2);
+			break;
+		}
+		if (n > 64 && !(keys = malloc(n * sizeof(char *)))) {
+			w->failed = 1;
+			break;
+		}
+		i = 0;
+		json_object_foreach((json_t *)v, key, item)
+			keys[i++] = key;
+		qsort(keys, n, sizeof(char *), by_key);
+		put(w, "{", 1);
+		for (i = 0; i < n; i++) {
+			put_indent(w, depth + 1);
+			put_string(w, keys[i], strlen(keys[i]));
+			put(w, ": ", 2);
+			put_value(w, json_object_get(v, keys[i]), depth + 1);
+			if (i + 1 < n)
+				put(w, ",", 1);
+		}
+		put_indent(w, depth);
+		put(w, "}", 1);
+		if (keys != small)
+			free(keys);
+		break;
+	}
+	case JSON_ARRAY:
+		n = json_array_size(v);
+		if (n == 0) {
+			put(w, "[]", 2);
+			break;
+		}
+		put(w, "[", 1);
+		for (i = 0; i < n; i++) {
+			put_indent(w, depth + 1);
+			put_value(w, json_array_get(v, i), depth + 1);
+			if (i + 1 < n)
+				put(w, ",", 1);
+		}
+		put_indent(w, depth);
+		put(w, "]", 1);
+		break;
+	case JSON_STRING:
+		put_string(w, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		n = (size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		put(w, num, n);
+		break;
+	case JSON_REAL: {
+		/* jansson's own formatting of reals, exactly. */
+		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+		if (!text) {
+			w->failed = 1;
+			break;
+		}
+		put(w, text, strlen(text));
+		free(text);
+		break;
+	}
+	case JSON_TRUE:
+		put(w, "true", 4);
+		break;
+	case JSON_FALSE:
+		put(w, "false", 5);
+		break;
+	case JSON_NULL:
+		put(w, "null", 4);
+		break;
+	}
+}
+
 int hoso_json_canonical(char **out, size_t *len, const json_t *value)
 {
-	char *text = json_dumps(value, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-	size_t n;
+	writer w = { NULL, 0, 0, 0 };
 
 	*out = NULL;
 	*len = 0;
-	if (!text)
-		return hoso_error_set(HOSO_ERROR, "cannot serialize a record");
-	n = strlen(text);
-	if (!(*out = realloc(text, n + 2))) {
-		free(text);
+	put_value(&w, value, 0);
+	put(&w, "\n", 1);
+	if (w.failed) {
+		free(w.buf);
 		return hoso_error_set(HOSO_ERROR, "out of memory");
 	}
-	(*out)[n] = '\n';
-	(*out)[n + 1] = '\0';
-	*len = n + 1;
+	w.buf[w.len] = '\0';
+	*out = w.buf;
+	*len = w.len;
 	return 0;
 }

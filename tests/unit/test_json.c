@@ -19,6 +19,7 @@
 
 #include "hoso/errors.h"
 #include "hoso/json.h"
+#include "hoso/gen.h"
 
 typedef struct {
 	hoso_problems *problems;
@@ -832,6 +833,56 @@ static void test_slow_path_matches_utf8proc(void **state)
 	assert_int_equal(hoso_problems_count(f->problems), 0);
 }
 
+/* The canonical writer gives exactly jansson's sorted, 2-space output plus "\n". */
+static void assert_same_as_jansson(const json_t *v)
+{
+	char *mine = NULL, *theirs = json_dumps(v, JSON_INDENT(2) | JSON_SORT_KEYS |
+		JSON_REAL_PRECISION(17));
+	size_t len;
+
+	assert_non_null(theirs);
+	assert_int_equal(hoso_json_canonical(&mine, &len, v), 0);
+	assert_int_equal(len, strlen(theirs) + 1);
+	assert_memory_equal(mine, theirs, len - 1);
+	assert_int_equal(mine[len - 1], '\n');
+	free(mine);
+	free(theirs);
+}
+
+static int same_as_jansson_cb(const char *unit, const char *type, const json_t *record,
+	void *payload)
+{
+	assert_same_as_jansson(record);
+	(*(size_t *)payload)++;
+	return 0;
+}
+
+static void test_canonical_matches_jansson(void **state)
+{
+	const char *texts[] = {
+		"{}", "[]", "{\"a\": {}, \"b\": [], \"c\": [[], {}]}",
+		"{\"q\": \"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f é ễ 😀\"}",
+		"{\"n\": [0, -1, 9007199254740993, 0.1, 1.5e300, -2.5e-7, 100.0, 3.0]}",
+		"{\"t\": true, \"f\": false, \"z\": null, \"B\": 1, \"a\": 2, \"\\u00e9\": 3}",
+		"{\"deep\": {\"er\": {\"est\": [1, {\"x\": [2, [3]]}]}}}",
+	};
+	hoso_gen_options opts = HOSO_GEN_OPTIONS_INIT;
+	json_error_t jerr;
+	size_t i, n = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		json_t *v = json_loads(texts[i], 0, &jerr);
+		assert_non_null(v);
+		assert_same_as_jansson(v);
+		json_decref(v);
+	}
+	/* Every record of a small generated province. */
+	opts.scale = 0.05;
+	assert_int_equal(hoso_gen_province(&opts, same_as_jansson_cb, &n), 0);
+	assert_true(n > 3000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -878,6 +929,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fast_path_pairs_parse_as_nfc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vietnamese_letters_take_the_fast_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_path_matches_utf8proc, setup, teardown),
+		cmocka_unit_test(test_canonical_matches_jansson),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
