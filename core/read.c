@@ -19,8 +19,13 @@ int hoso_tree_find(char unit[64], char *type_out, hoso_repo *repo, const git_tre
 		git_tree_lookup(&dir, repo->git, git_tree_entry_id(units)) < 0)
 		goto done;
 	hoso_id_shard(shard, id);
-	for (i = 0; i < git_tree_entrycount(dir) && !found; i++) {
-		const git_tree_entry *ue = git_tree_entry_byindex(dir, i);
+	/* A replica's own unit first: most of what a clerk touches is there. */
+	for (i = 0; i <= git_tree_entrycount(dir) && !found; i++) {
+		const git_tree_entry *ue = i == 0 ? (repo->own_unit ?
+			git_tree_entry_byname(dir, repo->own_unit) : NULL) :
+			git_tree_entry_byindex(dir, i - 1);
+		if (!ue || (i > 0 && repo->own_unit && strcmp(git_tree_entry_name(ue), repo->own_unit) == 0))
+			continue;
 		if (git_tree_lookup(&types, repo->git, git_tree_entry_id(ue)) < 0)
 			continue;
 		for (j = 0; j < git_tree_entrycount(types) && !found; j++) {

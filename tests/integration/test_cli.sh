@@ -111,6 +111,17 @@ run -C "$R" status --json
 printf '%s' "$out" | python3 -c 'import json,sys; s=json.load(sys.stdin); assert s["records"]==2 and s["by_type"]["member"]==1, s' ||
 	fail "status --json counts: $out"
 
+# A replica's own unit (git config hoso.unit) is the default --unit.
+git -C "$R" config hoso.unit 026
+run -C "$R" add organization "name=Chi bộ thôn Sủng Là" level=chi_bo_truc_thuoc
+expect_rc 0 "add in the replica's own unit"
+git -C "$R" cat-file -e "main:data/026/organization/${out:25:1}/$out.json" || fail "own unit is the default"
+run -C "$R" show "$out"
+printf '%s' "$out" | grep -q '^unit: 026$' || fail "show finds a record of the own unit"
+run -C "$R" status
+printf '%s' "$out" | grep -q '^unit: *026$' || fail "status names the replica's unit: $out"
+git -C "$R" config --unset hoso.unit
+
 # -C works from anywhere, and hoso run outside a repository says so.
 (cd "$TMP" && run list member; expect_rc 1 "outside a repository"; expect_err "hint:" "a hint")
 fsck_clean "$R"
