@@ -88,6 +88,9 @@ void cli_commit_message(char *buf, size_t size, const char *verb, const char *ty
 /* The schema directory of this build or installation. */
 const char *cli_schema_dir(void);
 
+/* How this program was started (argv[0]), for the commands hoso prints for a person. */
+extern const char *cli_program;
+
 extern const cli_command cmd_init, cmd_add, cmd_edit, cmd_show, cmd_rm, cmd_list, cmd_log,
 	cmd_import, cmd_status, cmd_demo;
 

@@ -135,12 +135,12 @@ static int run(cli_args *args, hoso_repo *unused)
 	printf("  %-16s %8zu\n\n", "total", st.total);
 	printf("The repository: %s (bare; 'git log' and 'git fsck' work on it)\n\n"
 		"Try:\n"
-		"  hoso -C %s status\n"
-		"  hoso -C %s list organization --unit 026\n"
-		"  hoso -C %s list member --unit 027 --where ethnicity=08 | head\n"
-		"  hoso -C %s log --max-count 5\n"
+		"  %s -C %s status\n"
+		"  %s -C %s list organization --unit 026\n"
+		"  %s -C %s list member --unit 027 --where ethnicity=08 | head\n"
+		"  %s -C %s log --max-count 5\n"
 		"  git -C %s log --stat --oneline | head -30\n",
-		path, path, path, path, path, path);
+		path, cli_program, path, cli_program, path, cli_program, path, cli_program, path, path);
 done:
 	hoso_txn_free(st.txn);
 	hoso_repo_free(st.repo);

@@ -7,6 +7,8 @@
 
 #include "cli.h"
 
+const char *cli_program = "hoso";
+
 static const cli_command *const commands[] = {
 	&cmd_init, &cmd_add, &cmd_edit, &cmd_show, &cmd_rm, &cmd_list, &cmd_log,
 	&cmd_import, &cmd_status, &cmd_demo, NULL
@@ -107,6 +109,8 @@ int main(int argc, char **argv)
 	cli_args args;
 	int i = 1, rc, k;
 
+	if (argc > 0 && strchr(argv[0], '/'))
+		cli_program = argv[0];
 	git_libgit2_init();
 	/* Objects, packs and refs reach the disk before hoso says it is done. */
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
