@@ -91,7 +91,10 @@ const char *cli_schema_dir(void);
 /* How this program was started (argv[0]), for the commands hoso prints for a person. */
 extern const char *cli_program;
 
+/* Options for talking to the hub: a password asked on the terminal, progress, --timeout. */
+void cli_sync_options(hoso_sync_options *opts, const cli_args *args);
+
 extern const cli_command cmd_init, cmd_add, cmd_edit, cmd_show, cmd_rm, cmd_list, cmd_log,
-	cmd_import, cmd_status, cmd_demo;
+	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve;
 
 #endif

@@ -59,8 +59,35 @@ done:
 	return 0;
 }
 
+/* A replica's standing with its hub; NULL members when there is no hub. */
+typedef struct {
+	const char *hub;
+	char last_sync[64];
+	size_t ahead, behind;
+	int known;
+} hub_state;
+
+static void read_hub(hub_state *h, hoso_repo *repo, git_remote **remote)
+{
+	git_config *cfg = NULL;
+	git_buf when = GIT_BUF_INIT;
+
+	memset(h, 0, sizeof(*h));
+	if (git_remote_lookup(remote, hoso_repo_git(repo), "origin") < 0)
+		return;
+	h->hub = git_remote_url(*remote);
+	h->known = hoso_sync_ahead_behind(&h->ahead, &h->behind, repo) == 0;
+	if (git_repository_config_snapshot(&cfg, hoso_repo_git(repo)) == 0 &&
+		git_config_get_string_buf(&when, cfg, "hoso.lastSync") == 0)
+		snprintf(h->last_sync, sizeof(h->last_sync), "%s", when.ptr);
+	git_buf_dispose(&when);
+	git_config_free(cfg);
+}
+
 static int run(cli_args *args, hoso_repo *repo)
 {
+	git_remote *remote = NULL;
+	hub_state hub;
 	count_state st = { json_object(), 0 };
 	git_commit *c = NULL;
 	git_oid tip;
@@ -72,6 +99,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	if (hoso_repo_head(&tip, repo) == 0)
 		git_commit_lookup(&c, hoso_repo_git(repo), &tip);
 	count_records(&st, repo);
+	read_hub(&hub, repo, &remote);
 	if (cli_has(args, "json")) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s?, s:I, s:O}",
 			"repository", hoso_repo_path(repo), "province", hoso_repo_province(repo),
@@ -79,6 +107,12 @@ static int run(cli_args *args, hoso_repo *repo)
 			"unit", unit ? json_string(unit) : json_null(),
 			"commit", c ? git_oid_tostr_s(&tip) : NULL, "records", (json_int_t)st.total,
 			"by_type", st.counts);
+		json_object_set_new(o, "conflicts", json_integer(
+			json_integer_value(json_object_get(st.counts, "conflict"))));
+		if (hub.hub)
+			json_object_set_new(o, "hub", json_pack("{s:s, s:I, s:I, s:s?}", "url", hub.hub,
+				"commits_to_send", (json_int_t)hub.ahead, "commits_to_receive",
+				(json_int_t)hub.behind, "last_sync", hub.last_sync[0] ? hub.last_sync : NULL));
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		putchar('\n');
 		json_decref(o);
@@ -89,11 +123,21 @@ static int run(cli_args *args, hoso_repo *repo)
 		printf("unit:       %s\n", unit ? unit : "(none: a province repository)");
 		if (c)
 			printf("commit:     %.12s %s\n", git_oid_tostr_s(&tip), git_commit_summary(c));
+		if (hub.hub) {
+			printf("hub:        %s\n", hub.hub);
+			printf("last sync:  %s\n", hub.last_sync[0] ? hub.last_sync : "never");
+			if (hub.known)
+				printf("waiting:    %zu commit%s to send, %zu fetched and not merged\n",
+					hub.ahead, hub.ahead == 1 ? "" : "s", hub.behind);
+		}
+		printf("conflicts:  %lld open\n",
+			(long long)json_integer_value(json_object_get(st.counts, "conflict")));
 		printf("records:    %zu\n", st.total);
 		json_object_foreach(st.counts, key, value)
 			printf("  %-16s %lld\n", key, (long long)json_integer_value(value));
 	}
 	git_commit_free(c);
+	git_remote_free(remote);
 	json_decref(st.counts);
 	return EXIT_OK;
 }

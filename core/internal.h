@@ -34,6 +34,12 @@ int hoso_tree_read(git_blob **out, git_repository *git, const git_tree *tree, co
 int hoso_tree_find(char unit[64], char *type_out, hoso_repo *repo, const git_tree *tree,
 	const char *type, const char *id);
 
+/* Make the transaction's commit a merge: `theirs` becomes its second parent. */
+void hoso_txn_set_merge_parent(hoso_txn *txn, const git_oid *theirs);
+
+/* The commit the transaction started from (zero when main was unborn). */
+const git_oid *hoso_txn_base(const hoso_txn *txn);
+
 /* Stage a file that is not a record (hoso.json, access.json, schemas/). */
 int hoso_txn_put_file(hoso_txn *txn, const char *path, const char *data, size_t len);
 

@@ -38,6 +38,8 @@ struct hoso_txn {
 	json_t *types;      /* the record types present in the base tree, once asked */
 	git_odb *odb;
 	hoso_pack *packw;   /* a large transaction's pack, written to as records are staged */
+	git_oid parent2;    /* a merge's second parent */
+	int has_parent2;
 	char unit_buf[64];
 };
 
@@ -126,6 +128,17 @@ void hoso_txn_free(hoso_txn *txn)
 	git_tree_free(txn->base_tree);
 	hoso_lock_release(txn->lock);
 	free(txn);
+}
+
+void hoso_txn_set_merge_parent(hoso_txn *txn, const git_oid *theirs)
+{
+	git_oid_cpy(&txn->parent2, theirs);
+	txn->has_parent2 = 1;
+}
+
+const git_oid *hoso_txn_base(const hoso_txn *txn)
+{
+	return &txn->base;
 }
 
 size_t hoso_txn_count(const hoso_txn *txn)
@@ -766,7 +779,7 @@ int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 	size_t tlen, mlen = strlen(message);
 	int error, empty = 0;
 
-	if (hoso_map_count(txn->changes) == 0) {
+	if (hoso_map_count(txn->changes) == 0 && !txn->has_parent2) {
 		if (out && txn->has_base)
 			git_oid_cpy(out, &txn->base);
 		return 0;
@@ -800,6 +813,8 @@ int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 	tlen += (size_t)sprintf(text + tlen, "tree %s\n", git_oid_tostr_s(&tree));
 	if (txn->has_base)
 		tlen += (size_t)sprintf(text + tlen, "parent %s\n", git_oid_tostr_s(&txn->base));
+	if (txn->has_parent2)
+		tlen += (size_t)sprintf(text + tlen, "parent %s\n", git_oid_tostr_s(&txn->parent2));
 	format_signature(line, sizeof(line), "author", sig);
 	tlen += (size_t)sprintf(text + tlen, "%s", line);
 	format_signature(line, sizeof(line), "committer", sig);
@@ -832,6 +847,7 @@ int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 	/* The transaction now starts from its own commit. */
 	git_oid_cpy(&txn->base, &commit);
 	txn->has_base = 1;
+	txn->has_parent2 = 0;
 	git_tree_free(txn->base_tree);
 	txn->base_tree = NULL;
 	git_tree_lookup(&txn->base_tree, txn->repo->git, &tree);

@@ -7,6 +7,7 @@ packages="
   build-essential cmake pkg-config git ca-certificates python3
   libgit2-dev libjansson-dev libutf8proc-dev libpcre2-dev libdeflate-dev libssl-dev
   libcmocka-dev
+  lighttpd
 "
 
 missing=""
@@ -24,6 +25,15 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# lighttpd is only the tests' git hub (tests/integration/hub.sh starts its own
+# on 127.0.0.1): keep its postinst from starting a system server on port 80,
+# with a policy-rc.d that denies every start, unless one is already there.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	trap 'rm -f "$policy"' EXIT
+	printf '#!/bin/sh\n# written by hoso packaging/setup.sh for the install only\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+fi
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing

@@ -9,5 +9,7 @@
 #include "record.h"
 #include "import.h"
 #include "gen.h"
+#include "merge.h"
+#include "sync.h"
 
 #endif

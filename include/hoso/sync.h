@@ -1,0 +1,75 @@
+#ifndef HOSO_SYNC_H
+#define HOSO_SYNC_H
+
+/*
+ * Replication with the province's hub: a replica is a bare clone that knows
+ * its unit (git config hoso.unit), with the hub as remote "origin". Sync
+ * fetches the hub's main, merges it into the local main record by record,
+ * and pushes; a push refused because another replica pushed first is
+ * retried after fetching and merging again.
+ */
+
+#include <stddef.h>
+#include <git2.h>
+#include "errors.h"
+#include "repo.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Progress of a transfer: objects and bytes received or sent so far. */
+typedef void (*hoso_progress_cb)(const char *what, size_t done, size_t total, size_t bytes,
+	void *payload);
+
+/* Ask for a password (e.g. on a terminal); return a malloc'd string or NULL. */
+typedef char *(*hoso_password_cb)(const char *url, const char *user, void *payload);
+
+typedef struct {
+	unsigned int version;
+	const char *user;          /* NULL: the URL's user, else $HOSO_USER */
+	const char *password;      /* NULL: $HOSO_PASSWORD, else password_cb */
+	hoso_password_cb password_cb;
+	unsigned int deadline_s;   /* the whole network operation; 0: 120 s */
+	unsigned int retries;      /* pushes refused by a race; 0: 5 */
+	hoso_progress_cb progress_cb;
+	void *payload;
+} hoso_sync_options;
+
+#define HOSO_SYNC_OPTIONS_VERSION 1
+#define HOSO_SYNC_OPTIONS_INIT { HOSO_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, NULL }
+
+/*
+ * Clone the hub at `url` (http(s)://[user@]host/... or a local path) into a
+ * new bare replica at `path` for `unit`. The password is never stored: the
+ * remote keeps the URL without it. HOSO_EOFFLINE when the hub cannot be
+ * reached; HOSO_ENOTFOUND when `unit` is not one of the hub's units.
+ */
+int hoso_clone(hoso_repo **out, const char *url, const char *path, const char *unit,
+	const hoso_sync_options *opts);
+
+typedef struct {
+	size_t received_commits;  /* new commits from the hub */
+	size_t merged_records;    /* records changed on both sides, merged */
+	size_t conflicts;         /* conflict records written */
+	size_t sent_commits;      /* commits the hub did not have */
+	unsigned int attempts;    /* pushes tried */
+	int fast_forward;         /* the local main only moved forward */
+	double fetch_s, merge_s, push_s;
+} hoso_sync_stats;
+
+/*
+ * Fetch, merge, push. HOSO_EOFFLINE when the hub cannot be reached (every
+ * local commit is kept; `stats->sent_commits` says how many wait);
+ * HOSO_EINVALID when the merged result breaks a rule (nothing is pushed).
+ */
+int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stats *stats);
+
+/* Commits on the local main the hub's main (as last fetched) lacks, and the reverse. */
+int hoso_sync_ahead_behind(size_t *ahead, size_t *behind, hoso_repo *repo);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,26 @@
+#ifndef HOSO_SYNC_MERGE_TREE_H
+#define HOSO_SYNC_MERGE_TREE_H
+
+/*
+ * Merging two commits' trees record by record into a transaction that
+ * starts at `ours`: what changed on their side only is taken as it is, what
+ * changed on both is merged field by field (hoso_merge_record), and every
+ * clash leaves a conflict record. Paths are identities: no rename detection;
+ * a record moved to another unit is matched by its id.
+ */
+
+#include <git2.h>
+#include "hoso/record.h"
+#include "hoso/merge.h"
+
+typedef struct {
+	size_t taken;      /* records changed on their side only */
+	size_t merged;     /* records changed on both sides */
+	size_t conflicts;  /* conflict records written */
+} hoso_merge_tree_stats;
+
+int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
+	const git_commit *ours, const git_commit *theirs, hoso_problems *problems,
+	hoso_merge_tree_stats *stats);
+
+#endif

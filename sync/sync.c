@@ -1,0 +1,594 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <ftw.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "hoso/sync.h"
+#include "hoso/record.h"
+#include "internal.h"
+#include "lock.h"
+#include "merge_tree.h"
+#include "common.h"
+
+#define ORIGIN_MAIN "refs/remotes/origin/main"
+
+/* What the network callbacks share with their caller. */
+typedef struct {
+	const hoso_sync_options *opts;
+	const char *url;
+	char *user, *password;  /* from the URL, or given */
+	int attempts;
+	int auth_refused;
+	char *rejected;         /* a ref update the hub refused, with its reason */
+	char remote[1024];      /* what the hub said (sideband), last line */
+} net_ctx;
+
+static void net_clear(net_ctx *n)
+{
+	free(n->user);
+	free(n->password);
+	free(n->rejected);
+}
+
+/* A watchdog: libgit2 1.5 has no network timeouts. SIGALRM without
+ * SA_RESTART interrupts the blocking call, which then fails. */
+static volatile sig_atomic_t watchdog_fired;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	watchdog_fired = 1;
+}
+
+static void watchdog_start(struct sigaction *old, unsigned int seconds)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, old);
+	watchdog_fired = 0;
+	alarm(seconds);
+}
+
+static void watchdog_stop(const struct sigaction *old)
+{
+	alarm(0);
+	sigaction(SIGALRM, old, NULL);
+}
+
+static int credentials_cb(git_credential **out, const char *url, const char *user_from_url,
+	unsigned int allowed, void *payload)
+{
+	net_ctx *n = payload;
+	const char *user = n->user ? n->user : user_from_url ? user_from_url : getenv("HOSO_USER");
+	char *asked = NULL;
+	const char *password = n->password ? n->password : getenv("HOSO_PASSWORD");
+	int error;
+
+	/* libgit2 asks again and again after a refusal: once is enough. */
+	if (n->attempts++ > 0 || !(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT)) {
+		n->auth_refused = 1;
+		git_error_set_str(GIT_ERROR_NET, "the hub refused the user or password");
+		return GIT_EUSER;
+	}
+	if (!user) {
+		n->auth_refused = 1;
+		git_error_set_str(GIT_ERROR_NET, "the hub asks who you are, and no user was given");
+		return GIT_EUSER;
+	}
+	if (!password && n->opts && n->opts->password_cb)
+		password = asked = n->opts->password_cb(n->url, user, n->opts->payload);
+	if (!password) {
+		n->auth_refused = 1;
+		git_error_set_str(GIT_ERROR_NET, "the hub asks for a password, and none was given");
+		return GIT_EUSER;
+	}
+	error = git_credential_userpass_plaintext_new(out, user, password);
+	if (asked) {
+		explicit_bzero(asked, strlen(asked));
+		free(asked);
+	}
+	return error;
+}
+
+static int transfer_cb(const git_indexer_progress *stats, void *payload)
+{
+	net_ctx *n = payload;
+
+	if (n->opts && n->opts->progress_cb)
+		n->opts->progress_cb("receiving", stats->received_objects, stats->total_objects,
+			stats->received_bytes, n->opts->payload);
+	return 0;
+}
+
+static int push_progress_cb(unsigned int current, unsigned int total, size_t bytes, void *payload)
+{
+	net_ctx *n = payload;
+
+	if (n->opts && n->opts->progress_cb)
+		n->opts->progress_cb("sending", current, total, bytes, n->opts->payload);
+	return 0;
+}
+
+static int sideband_cb(const char *text, int len, void *payload)
+{
+	net_ctx *n = payload;
+	int i, start = 0;
+
+	/* Keep the last complete line the hub said (its hook's refusal, say). */
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\n' || text[i] == '\r') {
+			if (i > start)
+				snprintf(n->remote, sizeof(n->remote), "%.*s", i - start, text + start);
+			start = i + 1;
+		}
+	}
+	if (start < len)
+		snprintf(n->remote, sizeof(n->remote), "%.*s", len - start, text + start);
+	return 0;
+}
+
+/* Any status is a refusal: libgit2 returns 0 from git_remote_push regardless. */
+static int push_update_cb(const char *refname, const char *status, void *payload)
+{
+	net_ctx *n = payload;
+
+	if (status && !n->rejected)
+		n->rejected = hoso_strdupf("%s: %s", refname, status);
+	return 0;
+}
+
+static void callbacks_init(git_remote_callbacks *cb, net_ctx *n)
+{
+	git_remote_init_callbacks(cb, GIT_REMOTE_CALLBACKS_VERSION);
+	cb->credentials = credentials_cb;
+	cb->transfer_progress = transfer_cb;
+	cb->push_transfer_progress = push_progress_cb;
+	cb->sideband_progress = sideband_cb;
+	cb->push_update_reference = push_update_cb;
+	cb->payload = n;
+}
+
+static unsigned int deadline(const hoso_sync_options *opts)
+{
+	return opts && opts->deadline_s ? opts->deadline_s : 120;
+}
+
+/* A local path (or file://) rather than a server. */
+static int is_local(const char *url)
+{
+	return strncmp(url, "file://", 7) == 0 || !strstr(url, "://");
+}
+
+/*
+ * Split the password out of `url`: `*clean` is the URL without it (what is
+ * stored), `*user` and `*password` what it held (may be NULL).
+ */
+static int split_url(char **clean, char **user, char **password, const char *url)
+{
+	const char *scheme = strstr(url, "://"), *at, *host, *colon;
+
+	*clean = *user = *password = NULL;
+	if (!scheme || !(host = scheme + 3) || !(at = strchr(host, '@')) ||
+		(strchr(host, '/') && strchr(host, '/') < at)) {
+		*clean = strdup(url);
+		return *clean ? 0 : hoso_error_set(HOSO_ERROR, "out of memory");
+	}
+	colon = memchr(host, ':', (size_t)(at - host));
+	*user = strndup(host, (size_t)((colon ? colon : at) - host));
+	if (colon)
+		*password = strndup(colon + 1, (size_t)(at - colon - 1));
+	*clean = hoso_strdupf("%.*s%.*s%s", (int)(host - url), url, (int)((colon ? colon : at) - host),
+		host, at);
+	if (!*clean || !*user || (colon && !*password))
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	return 0;
+}
+
+/* The failure of a network operation, as the code the caller acts on. */
+static int net_error(net_ctx *n, const char *what, int rc)
+{
+	const git_error *e = git_error_last();
+
+	if (watchdog_fired)
+		return hoso_error_set(HOSO_EOFFLINE, "cannot %s '%s': the hub did not answer within %u s",
+			what, n->url, deadline(n->opts));
+	if (n->auth_refused)
+		return hoso_error_set(HOSO_ERROR, "cannot %s '%s': %s", what, n->url,
+			e && e->message ? e->message : "the hub refused the user or password");
+	if (e && e->message && strstr(e->message, "status code"))
+		return hoso_error_set(HOSO_ERROR, "cannot %s '%s': %s", what, n->url, e->message);
+	if (rc == GIT_ENOTFOUND && is_local(n->url))
+		return hoso_error_set(HOSO_EOFFLINE, "cannot %s '%s': no such hub", what, n->url);
+	return hoso_error_set(HOSO_EOFFLINE, "cannot %s '%s': %s", what, n->url,
+		e && e->message ? e->message : "the hub cannot be reached");
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw);
+
+int hoso_clone(hoso_repo **out, const char *url, const char *path, const char *unit,
+	const hoso_sync_options *opts)
+{
+	git_clone_options co = GIT_CLONE_OPTIONS_INIT;
+	git_repository *git = NULL;
+	git_config *cfg = NULL;
+	git_reference *ref = NULL;
+	git_oid main;
+	struct sigaction old;
+	net_ctx n;
+	char *clean = NULL;
+	int error, rc;
+
+	*out = NULL;
+	memset(&n, 0, sizeof(n));
+	n.opts = opts;
+	if ((error = split_url(&clean, &n.user, &n.password, url)) < 0)
+		goto done;
+	if (opts && opts->user) {
+		free(n.user);
+		n.user = strdup(opts->user);
+	}
+	if (opts && opts->password) {
+		free(n.password);
+		n.password = strdup(opts->password);
+	}
+	n.url = clean;
+	co.bare = 1;
+	co.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
+	co.checkout_branch = "main";
+	callbacks_init(&co.fetch_opts.callbacks, &n);
+	if (access(path, F_OK) == 0) {
+		error = hoso_error_set(HOSO_EEXISTS, "'%s' already exists", path);
+		goto done;
+	}
+	watchdog_start(&old, deadline(opts));
+	rc = git_clone(&git, url, path, &co);
+	watchdog_stop(&old);
+	if (rc < 0) {
+		error = net_error(&n, "clone", rc);
+		goto cleanup;
+	}
+	/* The hub stays "origin", without the password; the replica knows its unit. */
+	if (git_remote_set_url(git, "origin", clean) < 0 || git_repository_config(&cfg, git) < 0 ||
+		git_config_set_string(cfg, "hoso.unit", unit) < 0 ||
+		git_config_set_bool(cfg, "core.logAllRefUpdates", 1) < 0 ||
+		git_config_set_string(cfg, "remote.origin.fetch", "+refs/heads/main:" ORIGIN_MAIN) < 0 ||
+		git_reference_name_to_id(&main, git, HOSO_BRANCH) < 0 ||
+		git_reference_create(&ref, git, ORIGIN_MAIN, &main, 1, "clone") < 0) {
+		error = hoso_error_git(HOSO_ERROR, "cannot set up the replica '%s'", path);
+		goto cleanup;
+	}
+	git_repository_free(git);
+	git = NULL;
+	if ((error = hoso_repo_open(out, path)) < 0)
+		goto cleanup;
+	if (!hoso_repo_unit_find(*out, unit)) {
+		error = hoso_error_set(HOSO_ENOTFOUND, "unit '%s' is not one of the hub's units", unit);
+		hoso_repo_free(*out);
+		*out = NULL;
+		goto cleanup;
+	}
+	goto done;
+cleanup:
+	/* Nothing half-made stays. */
+	git_repository_free(git);
+	git = NULL;
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+done:
+	git_reference_free(ref);
+	git_config_free(cfg);
+	git_repository_free(git);
+	free(clean);
+	net_clear(&n);
+	return error;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int hoso_sync_ahead_behind(size_t *ahead, size_t *behind, hoso_repo *repo)
+{
+	git_oid local, remote;
+
+	*ahead = *behind = 0;
+	if (git_reference_name_to_id(&local, hoso_repo_git(repo), HOSO_BRANCH) < 0)
+		return hoso_error_set(HOSO_ENOTFOUND, "the replica has no main");
+	if (git_reference_name_to_id(&remote, hoso_repo_git(repo), ORIGIN_MAIN) < 0)
+		return hoso_error_set(HOSO_ENOTFOUND, "the replica has never synced with a hub");
+	if (git_graph_ahead_behind(ahead, behind, hoso_repo_git(repo), &local, &remote) < 0)
+		return hoso_error_git(HOSO_ERROR, "cannot compare main with the hub's");
+	return 0;
+}
+
+static double seconds(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int fetch(git_remote *remote, net_ctx *n)
+{
+	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
+	char *spec = "+refs/heads/main:" ORIGIN_MAIN;
+	git_strarray refspecs = { &spec, 1 };
+	struct sigaction old;
+	int rc;
+
+	callbacks_init(&fo.callbacks, n);
+	fo.prune = GIT_FETCH_NO_PRUNE;
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	n->attempts = 0;
+	watchdog_start(&old, deadline(n->opts));
+	rc = git_remote_fetch(remote, &refspecs, &fo, "sync: fetch");
+	watchdog_stop(&old);
+	return rc < 0 ? net_error(n, "fetch from", rc) : 0;
+}
+
+/* Merge origin/main into main (under the writer lock): 1 if main changed. */
+static int merge(hoso_repo *repo, const git_oid *theirs_id, hoso_sync_stats *stats,
+	hoso_problems *problems)
+{
+	git_repository *git = hoso_repo_git(repo);
+	git_commit *ours = NULL, *theirs = NULL, *base = NULL;
+	git_reference *ref = NULL;
+	hoso_txn *txn = NULL;
+	hoso_merge_tree_stats ms;
+	git_oid base_id, ours_id;
+	char message[512];
+	int error;
+
+	if ((error = hoso_txn_begin(&txn, repo, NULL)) < 0)
+		goto done;
+	git_oid_cpy(&ours_id, hoso_txn_base(txn));
+	if (git_oid_equal(&ours_id, theirs_id) ||
+		git_graph_descendant_of(git, &ours_id, theirs_id) == 1) {
+		error = 0; /* nothing new from the hub */
+		goto done;
+	}
+	if (git_graph_descendant_of(git, theirs_id, &ours_id) == 1) {
+		/* Only the hub moved: fast-forward. */
+		if (git_reference_create_matching(&ref, git, HOSO_BRANCH, theirs_id, 1, &ours_id,
+			"sync: fast-forward") < 0) {
+			error = hoso_error_git(HOSO_ECONFLICT, "cannot move main to the hub's");
+			goto done;
+		}
+		stats->fast_forward = 1;
+		error = 1;
+		goto done;
+	}
+	if (git_commit_lookup(&ours, git, &ours_id) < 0 || git_commit_lookup(&theirs, git, theirs_id) < 0) {
+		error = hoso_error_git(HOSO_ERROR, "cannot read the commits to merge");
+		goto done;
+	}
+	if (git_merge_base(&base_id, git, &ours_id, theirs_id) == 0 &&
+		git_commit_lookup(&base, git, &base_id) < 0) {
+		error = hoso_error_git(HOSO_ERROR, "cannot read the merge base");
+		goto done;
+	}
+	if ((error = hoso_merge_trees(txn, repo, base, ours, theirs, problems, &ms)) < 0)
+		goto done;
+	hoso_txn_set_merge_parent(txn, theirs_id);
+	snprintf(message, sizeof(message), "sync: merge the hub's main\n\n"
+		"%zu records from the hub, %zu changed on both sides and merged, %zu conflicts\n",
+		ms.taken, ms.merged, ms.conflicts);
+	if ((error = hoso_txn_commit(txn, message, NULL)) < 0)
+		goto done;
+	stats->merged_records += ms.merged;
+	stats->conflicts += ms.conflicts;
+	error = 1;
+done:
+	git_reference_free(ref);
+	git_commit_free(base);
+	git_commit_free(theirs);
+	git_commit_free(ours);
+	hoso_txn_free(txn);
+	return error;
+}
+
+/*
+ * Push main. 0 pushed; 1 refused because the hub moved (fetch and merge
+ * again); <0 failed.
+ */
+static int push(hoso_repo *repo, git_remote *remote, net_ctx *n, const git_oid *expected)
+{
+	git_push_options po = GIT_PUSH_OPTIONS_INIT;
+	char *spec = HOSO_BRANCH ":" HOSO_BRANCH;
+	git_strarray refspecs = { &spec, 1 };
+	git_repository *hub = NULL;
+	struct sigaction old;
+	const char *url = git_remote_url(remote);
+	char hubdir[4096];
+	git_oid at;
+	int lock = -1, rc, error = 0;
+
+	callbacks_init(&po.callbacks, n);
+	free(n->rejected);
+	n->rejected = NULL;
+	n->remote[0] = '\0';
+	n->attempts = 0;
+	/*
+	 * A local hub is written by libgit2 without compare-and-swap: hold the
+	 * hub's writer lock and check its main is still what we merged.
+	 */
+	if (is_local(url)) {
+		snprintf(hubdir, sizeof(hubdir), "%s", strncmp(url, "file://", 7) == 0 ? url + 7 : url);
+		if (git_repository_open_bare(&hub, hubdir) < 0)
+			return net_error(n, "push to", GIT_ENOTFOUND);
+		if ((error = hoso_lock_acquire(&lock, git_repository_path(hub), 10000)) < 0)
+			goto done;
+		if (git_reference_name_to_id(&at, hub, HOSO_BRANCH) < 0 || !git_oid_equal(&at, expected)) {
+			error = 1;
+			goto done;
+		}
+	}
+	watchdog_start(&old, deadline(n->opts));
+	rc = git_remote_push(remote, &refspecs, &po);
+	watchdog_stop(&old);
+	if (rc == GIT_ENONFASTFORWARD) {
+		error = 1;
+	} else if (rc < 0) {
+		error = net_error(n, "push to", rc);
+	} else if (n->rejected) {
+		if (strstr(n->rejected, "fast-forward") || strstr(n->rejected, "failed to update ref") ||
+			strstr(n->rejected, "fetch first") || strstr(n->rejected, "stale"))
+			error = 1;
+		else
+			error = hoso_error_set(HOSO_EINVALID, "the hub refused the push: %s%s%s",
+				n->remote[0] ? n->remote : n->rejected, n->remote[0] ? " — " : "",
+				n->remote[0] ? n->rejected : "");
+	}
+done:
+	hoso_lock_release(lock);
+	git_repository_free(hub);
+	return error;
+}
+
+static void jitter(unsigned int attempt)
+{
+	unsigned int r = 0;
+	struct timespec nap;
+	long ms;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (unsigned int)getpid();
+	ms = 50L * attempt + (long)(r % (100U * attempt));
+	nap.tv_sec = ms / 1000;
+	nap.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&nap, NULL);
+}
+
+static void note_sync(hoso_repo *repo)
+{
+	git_config *cfg = NULL;
+	char when[32];
+	time_t now = time(NULL);
+
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	if (git_repository_config(&cfg, hoso_repo_git(repo)) == 0)
+		git_config_set_string(cfg, "hoso.lastSync", when);
+	git_config_free(cfg);
+}
+
+int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stats *stats)
+{
+	git_repository *git = hoso_repo_git(repo);
+	git_remote *remote = NULL;
+	git_reference *ref = NULL;
+	hoso_problems *problems = NULL;
+	unsigned int retries = opts && opts->retries ? opts->retries : 5, attempt;
+	struct timespec t0;
+	git_oid theirs, ours;
+	size_t ahead, behind;
+	net_ctx n;
+	int error = 0, rc;
+
+	memset(stats, 0, sizeof(*stats));
+	memset(&n, 0, sizeof(n));
+	n.opts = opts;
+	if (git_remote_lookup(&remote, git, "origin") < 0) {
+		error = hoso_error_set(HOSO_ENOTFOUND, "this replica has no hub (no remote 'origin')");
+		goto done;
+	}
+	n.url = git_remote_url(remote);
+	if (opts && opts->user)
+		n.user = strdup(opts->user);
+	if (opts && opts->password)
+		n.password = strdup(opts->password);
+	if ((error = hoso_problems_new(&problems)) < 0)
+		goto done;
+
+	for (attempt = 1; attempt <= retries + 1; attempt++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if ((error = fetch(remote, &n)) < 0)
+			goto offline;
+		stats->fetch_s += seconds(&t0);
+		if (git_reference_name_to_id(&theirs, git, ORIGIN_MAIN) < 0) {
+			error = hoso_error_set(HOSO_ENOTFOUND, "the hub has no branch main");
+			goto done;
+		}
+		if (attempt == 1 && hoso_sync_ahead_behind(&ahead, &behind, repo) == 0)
+			stats->received_commits = behind;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		error = merge(repo, &theirs, stats, problems);
+		stats->merge_s += seconds(&t0);
+		if (error < 0)
+			goto done;
+		if (git_reference_name_to_id(&ours, git, HOSO_BRANCH) < 0) {
+			error = hoso_error_git(HOSO_ERROR, "cannot read main");
+			goto done;
+		}
+		if (git_oid_equal(&ours, &theirs)) {
+			error = 0;
+			break; /* the hub has everything */
+		}
+		if (hoso_sync_ahead_behind(&ahead, &behind, repo) == 0)
+			stats->sent_commits = ahead;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		stats->attempts = attempt;
+		rc = push(repo, remote, &n, &theirs);
+		stats->push_s += seconds(&t0);
+		if (rc == 0) {
+			/* The hub has main now: so does our picture of it. */
+			git_reference_create(&ref, git, ORIGIN_MAIN, &ours, 1, "sync: pushed");
+			git_reference_free(ref);
+			ref = NULL;
+			error = 0;
+			break;
+		}
+		if (rc < 0 && rc != HOSO_EOFFLINE) {
+			error = rc;
+			goto done;
+		}
+		if (rc == HOSO_EOFFLINE) {
+			/* The push may have landed before the line broke: look before saying so. */
+			char message[1024];
+			snprintf(message, sizeof(message), "%s", hoso_error_last());
+			if (fetch(remote, &n) == 0 && git_reference_name_to_id(&theirs, git, ORIGIN_MAIN) == 0 &&
+				(git_oid_equal(&theirs, &ours) || git_graph_descendant_of(git, &theirs, &ours) == 1)) {
+				error = 0;
+				break;
+			}
+			error = hoso_error_set(HOSO_EOFFLINE, "%s", message);
+			goto offline;
+		}
+		/* Another replica pushed first: fetch, merge and try again. */
+		if (attempt <= retries)
+			jitter(attempt);
+		error = hoso_error_set(HOSO_ECONFLICT,
+			"the hub kept moving: %u pushes were overtaken by other replicas", attempt);
+	}
+	if (error == 0)
+		note_sync(repo);
+	goto done;
+offline:
+	if (hoso_sync_ahead_behind(&ahead, &behind, repo) == 0)
+		stats->sent_commits = ahead;
+done:
+	if (error == HOSO_EINVALID && hoso_problems_count(problems)) {
+		const hoso_problem *p = hoso_problems_get(problems, 0);
+		hoso_error_set(HOSO_EINVALID, "the merged records are not valid: %s%s%s%s%s",
+			p->where ? p->where : "", p->where ? ": " : "", p->field ? p->field : "",
+			p->field ? ": " : "", p->message);
+	}
+	hoso_problems_free(problems);
+	git_remote_free(remote);
+	net_clear(&n);
+	return error;
+}
