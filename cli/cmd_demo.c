@@ -63,6 +63,113 @@ static int each(const char *unit, const char *type, const json_t *record, void *
 	return 0;
 }
 
+/* The first record of `type` in `unit`: its id into `payload`. */
+static int first_id(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	snprintf(payload, HOSO_ID_LEN + 1, "%s", id);
+	return 1;
+}
+
+/* Set fields of record `id` in `repo` as one commit, FIELD=VALUE each. */
+static int demo_edit(hoso_repo *repo, const char *id, const char *const *fields)
+{
+	hoso_txn *txn = NULL;
+	json_t *rec = NULL;
+	const char *unit;
+	char message[128];
+	size_t i;
+	int error;
+
+	if ((error = hoso_txn_begin(&txn, repo, NULL)) < 0 ||
+		(error = hoso_txn_get(&rec, &unit, txn, id)) < 0)
+		goto done;
+	for (i = 0; fields[i] && error == 0; i += 2)
+		error = hoso_record_set(rec, hoso_repo_schema(repo, "member"), fields[i], fields[i + 1],
+			0, NULL);
+	snprintf(message, sizeof(message), "edit member %s in %s (offline)\n", id, unit);
+	if (error == 0 && (error = hoso_txn_put(txn, unit, rec, HOSO_PUT_REPLACE, id, 0, NULL, NULL)) == 0)
+		error = hoso_txn_commit(txn, message, NULL);
+done:
+	json_decref(rec);
+	hoso_txn_free(txn);
+	return error;
+}
+
+static int demo_sync(hoso_repo *repo, const char *who)
+{
+	hoso_sync_options opts = HOSO_SYNC_OPTIONS_INIT;
+	hoso_sync_stats st;
+	int error = hoso_sync_run(repo, &opts, &st);
+
+	if (error == 0)
+		printf("  %s: %zu commits in, %zu out, %zu records merged, %zu conflicts\n", who,
+			st.received_commits, st.sent_commits, st.merged_records, st.conflicts);
+	return error;
+}
+
+/*
+ * The hub and its replicas: the province repository is the hub (on a local
+ * path); two districts and the province's office clone it, work offline on
+ * one member — different fields on two replicas, and the same field on
+ * two — then sync.
+ */
+static int demo_replicas(const char *dir, const char *hub)
+{
+	static const char *const units[] = { "026", "027", "02" };
+	hoso_sync_options opts = HOSO_SYNC_OPTIONS_INIT;
+	hoso_repo *r[3] = { NULL, NULL, NULL };
+	char path[4096], id[HOSO_ID_LEN + 1] = "";
+	const char *const district[] = { "occupation", "Giáo viên (sửa ở huyện)", "residence",
+		"thôn Lũng Cú (sửa ở huyện)", NULL };
+	const char *const province[] = { "occupation", "Cán bộ (sửa ở tỉnh)", "education.political_theory",
+		"trung_cap", NULL };
+	const char *const other[] = { "occupation", "Nông dân (sửa ở huyện)", NULL };
+	char id027[HOSO_ID_LEN + 1] = "";
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < 3 && error == 0; i++) {
+		git_config *cfg = NULL;
+		snprintf(path, sizeof(path), "%s/replica-%s", dir, units[i]);
+		if ((error = hoso_clone(&r[i], hub, path, units[i], &opts)) == 0 &&
+			(error = git_repository_config(&cfg, hoso_repo_git(r[i]))) == 0) {
+			git_config_set_string(cfg, "user.name", i == 2 ? "Ban Tổ chức Tỉnh ủy (demo)" :
+				i == 0 ? "Huyện ủy Đồng Văn (demo)" : "Huyện ủy Mèo Vạc (demo)");
+			git_config_set_string(cfg, "user.email", "demo@hoso.invalid");
+			git_config_free(cfg);
+		}
+	}
+	if (error < 0)
+		goto done;
+	hoso_record_foreach(r[0], NULL, "member", "026", first_id, id);
+	hoso_record_foreach(r[1], NULL, "member", "027", first_id, id027);
+	printf("\nThe hub and three replicas (Đồng Văn 026, Mèo Vạc 027, the province 02),\n"
+		"each working offline on member %s of unit 026:\n"
+		"  026 sets occupation and residence; 02 sets occupation (a clash) and\n"
+		"  education.political_theory; 027 edits one of its own members.\n\n", id);
+	if ((error = demo_edit(r[0], id, district)) < 0 ||
+		(error = demo_edit(r[2], id, province)) < 0 ||
+		(error = demo_edit(r[1], id027, other)) < 0)
+		goto done;
+	printf("Then they sync:\n");
+	if ((error = demo_sync(r[0], "Đồng Văn (026)")) < 0 ||
+		(error = demo_sync(r[1], "Mèo Vạc (027)")) < 0 ||
+		(error = demo_sync(r[2], "the province (02)")) < 0 ||
+		(error = demo_sync(r[0], "Đồng Văn (026) again")) < 0 ||
+		(error = demo_sync(r[1], "Mèo Vạc (027) again")) < 0)
+		goto done;
+	printf("\nEvery replica now has the hub's tree: the member keeps residence (026) and\n"
+		"political theory (02); the occupation clash went to the later edit, and the\n"
+		"other value waits in a conflict record:\n"
+		"  %s -C %s/replica-026 show %s\n"
+		"  %s -C %s/replica-026 conflicts\n", cli_program, dir, id, cli_program, dir);
+done:
+	for (i = 0; i < 3; i++)
+		hoso_repo_free(r[i]);
+	return error;
+}
+
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -141,6 +248,11 @@ static int run(cli_args *args, hoso_repo *unused)
 		"  %s -C %s log --max-count 5\n"
 		"  git -C %s log --stat --oneline | head -30\n",
 		path, cli_program, path, cli_program, path, cli_program, path, cli_program, path, path);
+	/* The demo's objects are written; the replicas may now share the hub. */
+	hoso_repo_free(st.repo);
+	st.repo = NULL;
+	if ((error = demo_replicas(dir, path)) < 0)
+		rc = cli_fail(error);
 done:
 	hoso_txn_free(st.txn);
 	hoso_repo_free(st.repo);

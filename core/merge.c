@@ -384,7 +384,7 @@ int hoso_merge_record(hoso_merge_result *out, const json_t *base, const json_t *
 	else if (same(theirs, base))
 		error = copy(&merged, ours);
 	else if (!ours)                             /* deleted by us, edited by them */
-		error = add_conflict(&m, "", NULL, theirs, m.winner, 1, &merged);
+		error = add_conflict(&m, "", NULL, theirs, HOSO_MERGE_THEIRS, 1, &merged);
 	else if (!theirs)
 		error = add_conflict(&m, "", ours, NULL, HOSO_MERGE_OURS, 1, &merged);
 	else                                        /* no base: as if it were {} */
