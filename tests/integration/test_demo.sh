@@ -13,8 +13,19 @@ assert s["by_type"]["member"] > 3000, s
 for t in ("organization", "inspection", "supervision", "discipline"):
     assert s["by_type"].get(t, 0) > 0, (t, s)' || fail "demo records: $out"
 "$HOSO" demo "$TMP/d2" --scale 0.05 >/dev/null 2>&1 || fail "second demo"
-[ "$(git -C "$TMP/d1/province.git" rev-parse 'main^{tree}')" = "$(git -C "$TMP/d2/province.git" rev-parse 'main^{tree}')" ] ||
+# The generated province (before the replicas' offline work) is the same tree.
+generated() { git -C "$1" rev-parse "$(git -C "$1" log --format=%H --grep='^demo: ' -1)^{tree}"; }
+[ "$(generated "$TMP/d1/province.git")" = "$(generated "$TMP/d2/province.git")" ] ||
 	fail "the same seed gives the same tree"
+# The replicas synced: each has the hub's tree, with one merged clash.
+for r in 026 027 02; do
+	[ "$(git -C "$TMP/d1/replica-$r" rev-parse 'main^{tree}')" = "$(git -C "$TMP/d1/province.git" rev-parse 'main^{tree}')" ] ||
+		fail "replica $r has the hub's tree"
+	fsck_clean "$TMP/d1/replica-$r"
+done
+run -C "$TMP/d1/replica-026" conflicts --json
+printf '%s' "$out" | python3 -c 'import json,sys; c=json.load(sys.stdin); assert len(c)==1 and c[0]["field"]=="occupation", c' ||
+	fail "the demo's clash is one conflict on occupation: $out"
 run demo "$TMP/d1" --scale 0.05
 expect_rc 2 "demo into a used directory"; expect_err "already exists" "used directory"
 finish
