@@ -106,5 +106,22 @@ run -C "$TMP/b" sync
 expect_rc 0 "the next sync"
 git -C "$TMP/hub.git" grep -q "Chi bộ ngoại tuyến" main -- data || fail "the offline work reached the hub"
 
+# Racing pushes to a local-path hub (libgit2 moves its branch without a
+# check; hoso locks the hub and checks): nothing is lost.
+for i in 1 2 3 4; do
+	H -C "$TMP/a" add organization "name=Đua A$i" level=to_dang >/dev/null 2>&1
+	H -C "$TMP/b" add organization "name=Đua B$i" level=to_dang >/dev/null 2>&1
+	"$HOSO" -C "$TMP/a" sync >/dev/null 2>"$TMP/ra" & pa=$!
+	"$HOSO" -C "$TMP/b" sync >/dev/null 2>"$TMP/rb" & pb=$!
+	wait $pa || fail "racing sync a, round $i: $(cat "$TMP/ra")"
+	wait $pb || fail "racing sync b, round $i: $(cat "$TMP/rb")"
+done
+H -C "$TMP/a" sync 2>/dev/null; H -C "$TMP/b" sync 2>/dev/null; H -C "$TMP/a" sync 2>/dev/null
+for i in 1 2 3 4; do
+	for s in A B; do
+		git -C "$TMP/hub.git" grep -q "Đua $s$i" main -- data || fail "Đua $s$i is on the local hub"
+	done
+done
+
 for r in hub.git a b; do fsck_clean "$TMP/$r"; done
 finish
