@@ -557,7 +557,7 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 	memset(&n, 0, sizeof(n));
 	n.opts = opts;
 	if (git_remote_lookup(&remote, git, "origin") < 0) {
-		error = hoso_error_set(HOSO_ENOTFOUND, "this replica has no hub (no remote 'origin')");
+		error = hoso_error_set(HOSO_EUSAGE, "this repository has no hub to sync with (no remote 'origin')");
 		goto done;
 	}
 	/* A copy: the remote's own URL changes below, to one with the password. */
