@@ -181,6 +181,14 @@ static int stage_record(merge_ctx *m, const char *unit, const json_t *record, co
 	return hoso_txn_put(m->txn, unit, record, HOSO_PUT_UPSERT, where, 0, m->problems, NULL);
 }
 
+/* The clash rule of hoso_merge_record: the later commit, then the greater id. */
+static int theirs_win(const merge_ctx *m)
+{
+	if (m->mopts.theirs_stamp != m->mopts.ours_stamp)
+		return m->mopts.theirs_stamp > m->mopts.ours_stamp;
+	return strcmp(m->mopts.theirs_tiebreak, m->mopts.ours_tiebreak) > 0;
+}
+
 /* A record changed on both sides. */
 static int merge_one(merge_ctx *m, const char *id, const both *b)
 {
@@ -190,7 +198,7 @@ static int merge_one(merge_ctx *m, const char *id, const both *b)
 	json_t *base = NULL, *ours = NULL, *theirs = NULL;
 	hoso_merge_result r = { NULL, NULL, 0 };
 	size_t i;
-	int error = 0;
+	int error = 0, ours_moved, theirs_moved;
 
 	if (b->ours.new_path && b->theirs.new_path && git_oid_equal(&b->ours.new_id, &b->theirs.new_id) &&
 		strcmp(b->ours.new_path, b->theirs.new_path) == 0)
@@ -208,13 +216,29 @@ static int merge_one(merge_ctx *m, const char *id, const both *b)
 		&m->mopts)) < 0)
 		goto done;
 	m->stats->merged++;
-	/* Where it lives: a side that moved it wins over one that did not. */
-	if (*tunit && strcmp(tunit, bunit) != 0 && (!*ounit || strcmp(ounit, bunit) == 0))
+	ours_moved = *ounit && *bunit && strcmp(ounit, bunit) != 0;
+	theirs_moved = *tunit && *bunit && strcmp(tunit, bunit) != 0;
+	/*
+	 * Where it lives: a side that moved it wins over one that did not; moved
+	 * on both sides to different units, the clash rule picks the side.
+	 */
+	if (theirs_moved && (!ours_moved || (strcmp(ounit, tunit) != 0 && theirs_win(m))))
 		unit = tunit;
 	else if (*ounit)
 		unit = ounit;
 	else
 		unit = *tunit ? tunit : bunit;
+	/*
+	 * A move is an edit: moved on one side and deleted on the other, the
+	 * moved record stays, and a conflict records the deletion (the field
+	 * merge sees equal contents and would let the deletion through).
+	 */
+	if (!r.merged && ((ours_moved && ours && !theirs) || (theirs_moved && theirs && !ours))) {
+		hoso_merge_conflict c = { "", ours, theirs, ours ? HOSO_MERGE_OURS : HOSO_MERGE_THEIRS, 1 };
+		r.merged = json_deep_copy(ours ? ours : theirs);
+		if ((error = write_conflict(m, unit, type, id, &c)) < 0)
+			goto done;
+	}
 	if (r.merged)
 		error = stage_record(m, unit, r.merged, b->theirs.new_path ? b->theirs.new_path : id);
 	else if (ours)

@@ -93,6 +93,21 @@ git -C "$TMP/hub.git" ls-tree -r --name-only main -- data/030 | grep -q "$ida" |
 git -C "$TMP/hub.git" show "main:data/030/organization/${ida:25:1}/$ida.json" | grep -q '"admin_unit": "00715"' ||
 	fail "with the edit"
 
+# Moved on one side, deleted on the other: a move is an edit, so the record
+# stays in its new unit and a conflict records the deletion.
+idm=$(H -C "$TMP/a" add organization "name=Tổ chuyển" level=to_dang)
+H -C "$TMP/a" sync 2>/dev/null; H -C "$TMP/b" sync 2>/dev/null
+H -C "$TMP/a" rm "$idm" 2>/dev/null
+H -C "$TMP/b" edit "$idm" --unit 026 2>/dev/null
+H -C "$TMP/a" sync 2>/dev/null; H -C "$TMP/b" sync 2>/dev/null; H -C "$TMP/a" sync 2>/dev/null
+git -C "$TMP/hub.git" cat-file -e "main:data/026/organization/${idm:25:1}/$idm.json" ||
+	fail "a record moved against a deletion stays in its new unit"
+run -C "$TMP/a" conflicts --json
+printf '%s' "$out" | python3 -c "
+import json, sys
+c = [x for x in json.load(sys.stdin) if x['record_id'] == '$idm']
+assert len(c) == 1 and c[0]['deleted'] and c[0]['field'] == '', c" || fail "and a conflict records the deletion: $out"
+
 # The hub gone: exit 3, the local commit kept and counted; the next sync sends it.
 H -C "$TMP/b" add organization "name=Chi bộ ngoại tuyến" level=to_dang >/dev/null 2>&1
 mv "$TMP/hub.git" "$TMP/hub.away"
