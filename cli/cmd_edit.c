@@ -10,7 +10,7 @@ static const cli_option options[] = {
 
 static int run(cli_args *args, hoso_repo *repo)
 {
-	const char **unset, *unit, *type;
+	const char **unset, *unit, *was, *type;
 	hoso_problems *problems = NULL;
 	hoso_txn *txn = NULL;
 	json_t *record = NULL, *before = NULL;
@@ -32,6 +32,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		rc = cli_fail(error);
 		goto done;
 	}
+	was = unit;
 	if (cli_has(args, "unit") && !(unit = cli_unit(args, repo, &rc)))
 		goto done;
 	type = json_string_value(json_object_get(record, "type"));
@@ -46,7 +47,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		rc = cli_problems(problems);
 		goto done;
 	}
-	if (json_equal(before, record) && !cli_has(args, "unit")) {
+	if (json_equal(before, record) && strcmp(was, unit) == 0) {
 		fprintf(stderr, "hoso: nothing changed in '%s'\n", args->pos[0]);
 		goto done;
 	}

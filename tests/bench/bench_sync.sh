@@ -314,7 +314,11 @@ dashes() { printf -- '-%.0s' $(seq "$1"); }
 line() { printf '|%s|%s|%s|%s|\n' "$(dashes 50)" "$(dashes 14)" "$(dashes 14)" "$(dashes 10)"; }
 row() { printf '| %-48s | %9s ms | %9s ms | %8s |\n' "$1" "$2" "$3" "$4"; }
 kib() { awk -v b="$1" 'BEGIN { printf "%.0f KiB", b / 1024 }'; }
-if [ "$hoso_checks" = - ]; then
+if [ "$hoso_fetch" = - ]; then
+	# A hoso that does not print its phases.
+	merge_label="  merge and checks (hoso: record by record)"
+	hoso_rest=-
+elif [ "$hoso_checks" = - ]; then
 	merge_label="  merge and checks (hoso: record by record)"
 	hoso_rest=$((hoso_total - hoso_fetch - hoso_merge - hoso_push))
 else
@@ -350,7 +354,7 @@ echo "without one. Bytes: the packs, from the hub's access log."
 echo "merged trees: same as git's: $same_tree; hub after hoso: git fsck --strict: $fsck"
 echo "all rounds, ms (total fetch merge checks push): hoso $(tr '\n' ',' <"$work/hoso-rounds.txt" | sed 's/,$//')"
 echo "all rounds, ms (total pull push fetch merge):   git $(tr '\n' ',' <"$work/git-rounds.txt" | sed 's/,$//')"
-echo "hoso said: $(grep 'synced' "$work/sync-a.txt")"
+echo "hoso said (last round): $(grep 'synced' "$work/sync-a.txt")"
 echo
 # apart ID F1 F2: how many lines lie between the lines of fields F1 and F2 in the record's file.
 apart() {

@@ -98,9 +98,9 @@ git -C "$TMP/hub.git" show "main:data/030/organization/${ida:25:1}/$ida.json" | 
 idm=$(H -C "$TMP/a" add organization "name=Tổ chuyển" level=to_dang)
 H -C "$TMP/a" sync 2>/dev/null; H -C "$TMP/b" sync 2>/dev/null
 H -C "$TMP/a" rm "$idm" 2>/dev/null
-H -C "$TMP/b" edit "$idm" --unit 026 2>/dev/null
+H -C "$TMP/b" edit "$idm" --unit 030 2>/dev/null
 H -C "$TMP/a" sync 2>/dev/null; H -C "$TMP/b" sync 2>/dev/null; H -C "$TMP/a" sync 2>/dev/null
-git -C "$TMP/hub.git" cat-file -e "main:data/026/organization/${idm:25:1}/$idm.json" ||
+git -C "$TMP/hub.git" cat-file -e "main:data/030/organization/${idm:25:1}/$idm.json" ||
 	fail "a record moved against a deletion stays in its new unit"
 run -C "$TMP/a" conflicts --json
 printf '%s' "$out" | python3 -c "
