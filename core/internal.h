@@ -40,6 +40,14 @@ void hoso_txn_set_merge_parent(hoso_txn *txn, const git_oid *theirs);
 /* The commit the transaction started from (zero when main was unborn). */
 const git_oid *hoso_txn_base(const hoso_txn *txn);
 
+/*
+ * Stage record `id` of `type` in `unit` as the blob `blob`, already in the
+ * object database and already checked (a record taken as it is from the
+ * hub). A record of that id elsewhere is moved.
+ */
+int hoso_txn_put_blob(hoso_txn *txn, const char *unit, const char *type, const char *id,
+	const git_oid *blob);
+
 /* Stage a file that is not a record (hoso.json, access.json, schemas/). */
 int hoso_txn_put_file(hoso_txn *txn, const char *path, const char *data, size_t len);
 

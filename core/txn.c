@@ -20,9 +20,13 @@ typedef struct {
 	size_t len;
 	char id[HOSO_ID_LEN + 1]; /* empty for files that are not records */
 	char *unit, *type;
-	git_oid oid;            /* the blob, once written to the pack */
+	git_oid oid;            /* the blob, once written to the pack, or already in the odb */
 	int written;
+	int in_odb;             /* staged by id: the blob is already in the object database */
 } change;
+
+/* A staged removal: no bytes and no blob. */
+#define REMOVED(c) (!(c)->data && !(c)->in_odb)
 
 struct hoso_txn {
 	hoso_repo *repo;
@@ -247,6 +251,36 @@ int hoso_txn_put_file(hoso_txn *txn, const char *path, const char *data, size_t 
 	return stage(txn, path, copy, len, NULL, NULL, NULL);
 }
 
+static int locate(location *loc, hoso_txn *txn, const char *id, const char *type);
+
+int hoso_txn_put_blob(hoso_txn *txn, const char *unit, const char *type, const char *id,
+	const git_oid *blob)
+{
+	location loc;
+	change *c;
+	char *path = NULL;
+	int error, found;
+
+	if ((error = hoso_record_path_for(&path, unit, type, id)) < 0)
+		return error;
+	/* Moved: the old file goes in the same commit. */
+	if ((found = error = locate(&loc, txn, id, type)) < 0)
+		goto done;
+	if (found && strcmp(loc.path, path) != 0 &&
+		(error = stage(txn, loc.path, NULL, 0, NULL, NULL, NULL)) < 0)
+		goto done;
+	if ((error = stage(txn, path, NULL, 0, id, unit, type)) < 0)
+		goto done;
+	c = hoso_map_get(txn->changes, path);
+	git_oid_cpy(&c->oid, blob);
+	c->in_odb = 1;
+done:
+	if (found > 0)
+		free(loc.path);
+	free(path);
+	return error;
+}
+
 /* The ids of `type` in the base tree, as id -> unit code. */
 static int build_index(hoso_map **out, hoso_txn *txn, const char *type)
 {
@@ -393,7 +427,7 @@ static int locate(location *loc, hoso_txn *txn, const char *id, const char *type
 
 	memset(loc, 0, sizeof(*loc));
 	if (c) {
-		if (!c->data)
+		if (REMOVED(c))
 			return 0;
 		snprintf(loc->unit, sizeof(loc->unit), "%s", c->unit);
 		snprintf(loc->type, sizeof(loc->type), "%s", c->type);
@@ -550,6 +584,8 @@ int hoso_txn_get(json_t **out, const char **unit_out, hoso_txn *txn, const char 
 		*unit_out = txn->unit_buf;
 	if ((c = hoso_map_get(txn->changes, loc.path)) && c->data)
 		*out = json_loadb(c->data, c->len, 0, &jerr);
+	else if (c && c->in_odb && git_blob_lookup(&blob, txn->repo->git, &c->oid) == 0)
+		*out = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, &jerr);
 	else if ((error = hoso_tree_read(&blob, txn->repo->git, txn->base_tree, loc.path)) == 0)
 		*out = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, &jerr);
 	if (error == 0 && !*out)
@@ -667,7 +703,7 @@ static int build_tree(git_oid *out, int *empty, sink *s, git_repository *git,
 			git_tree_free(sub);
 			if (error < 0)
 				break;
-		} else if (changes[i]->written) {
+		} else if (changes[i]->written || changes[i]->in_odb) {
 			git_oid_cpy(&id, &changes[i]->oid);
 		} else if (changes[i]->data) {
 			if ((error = sink_write(s, &id, GIT_OBJECT_BLOB, changes[i]->data, changes[i]->len)) < 0)
