@@ -444,6 +444,7 @@ static int merge(hoso_repo *repo, const git_oid *theirs_id, hoso_sync_stats *sta
 	if ((error = hoso_txn_commit(txn, message, NULL)) < 0)
 		goto done;
 	stats->merged_records += ms.merged;
+	stats->check_s += ms.check_s;
 	stats->conflicts += ms.conflicts;
 	error = 1;
 done:
