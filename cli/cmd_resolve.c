@@ -31,25 +31,6 @@ static int each(const char *unit, const char *type, const char *id, const char *
 	return 0;
 }
 
-/* Set (or remove, when `value` is NULL) the dotted `field` of `record`. */
-static int set_value(json_t *record, const char *field, json_t *value)
-{
-	char path[256], *seg, *dot;
-	json_t *obj = record;
-
-	snprintf(path, sizeof(path), "%s", field);
-	for (seg = path; (dot = strchr(seg, '.')); seg = dot + 1) {
-		json_t *next;
-		*dot = '\0';
-		if (!json_is_object(next = json_object_get(obj, seg))) {
-			next = json_object();
-			json_object_set_new(obj, seg, next);
-		}
-		obj = next;
-	}
-	return value ? json_object_set(obj, seg, value) : (json_object_del(obj, seg), 0);
-}
-
 static int run(cli_args *args, hoso_repo *repo)
 {
 	find_state st;
@@ -98,7 +79,8 @@ static int run(cli_args *args, hoso_repo *repo)
 					json_string_value(json_object_get(chosen, "unit")), v, HOSO_PUT_UPSERT,
 					args->pos[0], 0, problems, NULL);
 		} else {
-			set_value(record, st.field, v);
+			error = v ? hoso_record_set_value(record, st.field, v) :
+				(hoso_record_unset(record, st.field), 0);
 		}
 	} else if (whole) {
 		rc = cli_usage(args->cmd, "for an edit against a deletion, take ours or theirs");

@@ -30,6 +30,9 @@ char *hoso_strdupf(const char *fmt, ...)
 #endif
 	;
 
+/* Seconds on the monotonic clock, for timing the phases of long work. */
+double hoso_clock(void);
+
 /* 1 if `s` is a real calendar date written YYYY-MM-DD, else 0. */
 int hoso_date_valid(const char *s);
 

@@ -84,12 +84,50 @@ static json_t *convert(const char *field, hoso_field_kind kind, const char *valu
 	return NULL;
 }
 
+/*
+ * The object that holds the last segment of dotted `field` (copied into
+ * `path`, `*leaf` pointing at that segment in it); missing or non-object
+ * parents are made when `create`, else NULL.
+ */
+static json_t *parent_of(json_t *record, const char *field, char path[FIELD_MAX], char **leaf,
+	int create)
+{
+	json_t *obj = record;
+	char *seg, *dot;
+
+	snprintf(path, FIELD_MAX, "%s", field);
+	for (seg = path; obj && (dot = strchr(seg, '.')); seg = dot + 1) {
+		json_t *next;
+		*dot = '\0';
+		next = json_object_get(obj, seg);
+		if (!json_is_object(next) && create) {
+			next = json_object();
+			json_object_set_new(obj, seg, next);
+		}
+		obj = json_is_object(next) ? next : NULL;
+	}
+	*leaf = seg;
+	return obj;
+}
+
+int hoso_record_set_value(json_t *record, const char *field, json_t *value)
+{
+	char path[FIELD_MAX], *leaf;
+	json_t *obj;
+
+	if (!field || strlen(field) >= FIELD_MAX)
+		return hoso_error_set(HOSO_EINVALID, "'%.40s' is not a field name", field ? field : "");
+	obj = parent_of(record, field, path, &leaf, 1);
+	return json_object_set(obj, leaf, value) < 0 ?
+		hoso_error_set(HOSO_ERROR, "cannot set field '%s'", field) : 0;
+}
+
 int hoso_record_set(json_t *record, const hoso_schema *schema, const char *field,
 	const char *value, int is_json, hoso_problems *problems)
 {
-	char path[FIELD_MAX], *seg, *dot;
-	json_t *obj = record, *raw = NULL, *v = NULL;
+	json_t *raw = NULL, *v = NULL;
 	json_error_t jerr;
+	int error;
 
 	if (!field || !*field || strlen(field) >= FIELD_MAX || field[0] == '.' ||
 		field[strlen(field) - 1] == '.' || strstr(field, "..")) {
@@ -113,38 +151,20 @@ int hoso_record_set(json_t *record, const hoso_schema *schema, const char *field
 	}
 	json_decref(raw);
 
-	strcpy(path, field);
-	seg = path;
-	while ((dot = strchr(seg, '.'))) {
-		json_t *next;
-		*dot = '\0';
-		next = json_object_get(obj, seg);
-		if (!json_is_object(next)) {
-			next = json_object();
-			json_object_set_new(obj, seg, next);
-		}
-		obj = next;
-		seg = dot + 1;
-	}
-	json_object_set_new(obj, seg, v);
-	return 0;
+	error = hoso_record_set_value(record, field, v);
+	json_decref(v);
+	return error;
 }
 
 int hoso_record_unset(json_t *record, const char *field)
 {
-	char path[FIELD_MAX], *seg, *dot;
-	json_t *obj = record;
+	char path[FIELD_MAX], *leaf;
+	json_t *obj;
 
 	if (!field || strlen(field) >= FIELD_MAX)
 		return hoso_error_set(HOSO_ENOTFOUND, "no field '%.40s'", field ? field : "");
-	strcpy(path, field);
-	seg = path;
-	while ((dot = strchr(seg, '.'))) {
-		*dot = '\0';
-		obj = json_object_get(obj, seg);
-		seg = dot + 1;
-	}
-	if (!json_is_object(obj) || json_object_del(obj, seg) < 0)
+	obj = parent_of(record, field, path, &leaf, 0);
+	if (!obj || json_object_del(obj, leaf) < 0)
 		return hoso_error_set(HOSO_ENOTFOUND, "the record has no field '%s'", field);
 	return 0;
 }

@@ -9,14 +9,6 @@
 #include "map.h"
 #include "common.h"
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* One side's change to one path. */
 typedef struct {
 	char *old_path, *new_path; /* NULL when added / deleted */
@@ -177,9 +169,9 @@ static int write_conflict(merge_ctx *m, const char *unit, const char *type, cons
 		json_object_set_new(rec, "base_commit", json_string(git_oid_tostr_s(git_commit_id(m->base_c))));
 	json_object_set_new(rec, "ours_commit", json_string(git_oid_tostr_s(git_commit_id(m->ours_c))));
 	json_object_set_new(rec, "theirs_commit", json_string(git_oid_tostr_s(git_commit_id(m->theirs_c))));
-	t0 = now_s();
+	t0 = hoso_clock();
 	error = hoso_txn_put(m->txn, unit, rec, HOSO_PUT_CREATE, "conflict", 0, m->problems, NULL);
-	m->stats->check_s += now_s() - t0;
+	m->stats->check_s += hoso_clock() - t0;
 	json_decref(rec);
 	if (error == 0)
 		m->stats->conflicts++;
@@ -189,10 +181,10 @@ static int write_conflict(merge_ctx *m, const char *unit, const char *type, cons
 /* Check and stage `record` (borrowed) in `unit`, as a local write is. */
 static int stage_record(merge_ctx *m, const char *unit, const json_t *record, const char *where)
 {
-	double t0 = now_s();
+	double t0 = hoso_clock();
 	int error = hoso_txn_put(m->txn, unit, record, HOSO_PUT_UPSERT, where, 0, m->problems, NULL);
 
-	m->stats->check_s += now_s() - t0;
+	m->stats->check_s += hoso_clock() - t0;
 	return error;
 }
 

@@ -368,14 +368,6 @@ int hoso_sync_ahead_behind(size_t *ahead, size_t *behind, hoso_repo *repo)
 	return 0;
 }
 
-static double seconds(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static int fetch(git_remote *remote, net_ctx *n)
 {
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
@@ -547,7 +539,7 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 	git_reference *ref = NULL;
 	hoso_problems *problems = NULL;
 	unsigned int retries = opts && opts->retries ? opts->retries : 5, attempt;
-	struct timespec t0;
+	double t0;
 	git_oid theirs, ours;
 	size_t ahead, behind;
 	net_ctx n;
@@ -595,10 +587,10 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 		goto done;
 
 	for (attempt = 1; attempt <= retries + 1; attempt++) {
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = hoso_clock();
 		if ((error = fetch(remote, &n)) < 0)
 			goto offline;
-		stats->fetch_s += seconds(&t0);
+		stats->fetch_s += hoso_clock() - t0;
 		if (git_reference_name_to_id(&theirs, git, ORIGIN_MAIN) < 0) {
 			error = hoso_error_set(HOSO_ENOTFOUND, "the hub has no branch main");
 			goto done;
@@ -606,9 +598,9 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 		if (attempt == 1 && hoso_sync_ahead_behind(&ahead, &behind, repo) == 0)
 			stats->received_commits = behind;
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = hoso_clock();
 		error = merge(repo, &theirs, stats, problems);
-		stats->merge_s += seconds(&t0);
+		stats->merge_s += hoso_clock() - t0;
 		if (error < 0)
 			goto done;
 		if (git_reference_name_to_id(&ours, git, HOSO_BRANCH) < 0) {
@@ -622,10 +614,10 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 		if (hoso_sync_ahead_behind(&ahead, &behind, repo) == 0)
 			stats->sent_commits = ahead;
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = hoso_clock();
 		stats->attempts = attempt;
 		rc = push(repo, remote, &n, &theirs);
-		stats->push_s += seconds(&t0);
+		stats->push_s += hoso_clock() - t0;
 		if (rc == 0) {
 			/* The hub has main now: so does our picture of it. */
 			git_reference_create(&ref, git, ORIGIN_MAIN, &ours, 1, "sync: pushed");

@@ -100,6 +100,9 @@ int hoso_record_path_for(char **out, const char *unit, const char *type, const c
 int hoso_record_set(json_t *record, const hoso_schema *schema, const char *field,
 	const char *value, int is_json, hoso_problems *problems);
 
+/* Set the dotted `field` to `value` (borrowed), making missing parent objects. */
+int hoso_record_set_value(json_t *record, const char *field, json_t *value);
+
 /* Remove the dotted `field`; HOSO_ENOTFOUND if it was not there. */
 int hoso_record_unset(json_t *record, const char *field);
 
