@@ -99,7 +99,9 @@ int cli_fail(int code)
 {
 	int rc = cli_error(cli_exit_code(code), "%s", hoso_error_last());
 
-	if (code == HOSO_ELOCKED)
+	if (hoso_error_hint())
+		cli_hint("%s", hoso_error_hint());
+	else if (code == HOSO_ELOCKED)
 		cli_hint("another hoso command is writing; try again when it has finished");
 	else if (strstr(hoso_error_last(), "user.name"))
 		cli_hint("set who you are: git config --global user.name 'Your Name' && "

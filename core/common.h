@@ -13,6 +13,13 @@ int hoso_error_set(int code, const char *fmt, ...)
 #endif
 	;
 
+/* Attach the next step to suggest to the failure just set (after hoso_error_set). */
+void hoso_error_set_hint(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
 /*
  * Record a libgit2 failure with its subject: "<what>: <libgit2's message>",
  * and return `code` (or HOSO_ERROR when `code` is 0).

@@ -9,6 +9,7 @@
 
 static _Thread_local char last_message[1024];
 static _Thread_local int last_code;
+static _Thread_local char last_hint[512];
 
 const char *hoso_error_last(void)
 {
@@ -20,10 +21,25 @@ int hoso_error_last_code(void)
 	return last_code;
 }
 
+const char *hoso_error_hint(void)
+{
+	return last_hint[0] ? last_hint : NULL;
+}
+
 void hoso_error_clear(void)
 {
 	last_message[0] = '\0';
+	last_hint[0] = '\0';
 	last_code = 0;
+}
+
+void hoso_error_set_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_hint, sizeof(last_hint), fmt, ap);
+	va_end(ap);
 }
 
 int hoso_error_set(int code, const char *fmt, ...)
@@ -33,6 +49,7 @@ int hoso_error_set(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last_message, sizeof(last_message), fmt, ap);
 	va_end(ap);
+	last_hint[0] = '\0';
 	last_code = code;
 	return code;
 }

@@ -31,6 +31,9 @@ const char *hoso_error_last(void);
 /* The code of the last failure in this thread (0 if none). */
 int hoso_error_last_code(void);
 
+/* The next step to suggest for the last failure in this thread, or NULL. */
+const char *hoso_error_hint(void);
+
 /* Forget the last failure. */
 void hoso_error_clear(void);
 

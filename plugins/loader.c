@@ -1,0 +1,174 @@
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/evp.h>
+
+#include "hoso/plugins.h"
+#include "common.h"
+
+struct hoso_host {
+	const char *plugin;       /* the name, for messages */
+	char error[512];
+};
+
+struct hoso_loaded_plugin {
+	void *handle;
+	const hoso_plugin *desc;
+	char *path;
+	char sha256[65];
+	struct hoso_host host;
+	void *state;
+	int ready;
+};
+
+static void host_log(hoso_host *host, hoso_log_level level, const char *message)
+{
+	(void)host;
+	(void)level;
+	(void)message; /* the command line installs its own table for output; loading logs nothing */
+}
+
+static void host_set_error(hoso_host *host, const char *message)
+{
+	if (host)
+		snprintf(host->error, sizeof(host->error), "%s", message ? message : "");
+}
+
+/* The table given to entry points at load time; record access comes with a command's host. */
+static const hoso_host_api load_api = {
+	HOSO_PLUGIN_ABI_MAJOR, HOSO_PLUGIN_ABI_MINOR, sizeof(hoso_host_api),
+	malloc, realloc, free, host_log, host_set_error,
+	NULL, NULL, NULL, NULL, NULL, { NULL }
+};
+
+int hoso_sha256_file(char out[65], const char *path)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	EVP_MD_CTX *ctx = NULL;
+	FILE *fp = fopen(path, "rb");
+	size_t n;
+	int error = 0;
+
+	if (!fp)
+		return hoso_error_set(HOSO_ENOTFOUND, "cannot open '%s': %s", path, strerror(errno));
+	if (!(ctx = EVP_MD_CTX_new()) || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		error = hoso_error_set(HOSO_ERROR, "cannot hash '%s'", path);
+		goto done;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		EVP_DigestUpdate(ctx, buf, n);
+	if (ferror(fp) || EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32) {
+		error = hoso_error_set(HOSO_ERROR, "cannot read '%s'", path);
+		goto done;
+	}
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+done:
+	EVP_MD_CTX_free(ctx);
+	fclose(fp);
+	return error;
+}
+
+/* "vn-identity" for ".../vn-identity.so". */
+static void stem_of(char *out, size_t size, const char *path)
+{
+	const char *base = strrchr(path, '/'), *dot;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	snprintf(out, size, "%.*s", (int)(dot && dot > base ? (size_t)(dot - base) : strlen(base)), base);
+}
+
+int hoso_plugin_open(hoso_loaded_plugin **out, const char *path, const char *pinned_sha256)
+{
+	hoso_loaded_plugin *p = NULL;
+	hoso_plugin_entry_fn entry;
+	char stem[256];
+	int error = HOSO_EPLUGIN;
+
+	*out = NULL;
+	stem_of(stem, sizeof(stem), path);
+	if (!(p = calloc(1, sizeof(*p))) || !(p->path = strdup(path))) {
+		error = hoso_error_set(HOSO_ERROR, "out of memory");
+		goto done;
+	}
+	if ((error = hoso_sha256_file(p->sha256, path)) < 0)
+		goto done;
+	error = HOSO_EPLUGIN;
+	/* A pinned plugin runs only if it is the very file that was pinned. */
+	if (pinned_sha256 && strcasecmp(pinned_sha256, p->sha256) != 0) {
+		hoso_error_set(error, "plugin '%s' is not the file pinned in hoso.json: its sha256 is %s, "
+			"the pin is %s", stem, p->sha256, pinned_sha256);
+		hoso_error_set_hint("install the pinned version again with 'hoso plugin install', "
+			"or ask an admin to pin this one");
+		goto done;
+	}
+	if (!(p->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL))) {
+		hoso_error_set(error, "cannot load plugin '%s': %s", stem, dlerror());
+		hoso_error_set_hint("is '%s' a plugin built for this system?", path);
+		goto done;
+	}
+	dlerror();
+	*(void **)(&entry) = dlsym(p->handle, HOSO_PLUGIN_ENTRY);
+	if (!entry) {
+		const char *why = dlerror();
+		hoso_error_set(error, "'%s' is not a hoso plugin: no entry point %s (%s)", path,
+			HOSO_PLUGIN_ENTRY, why ? why : "the symbol is NULL");
+		hoso_error_set_hint("a plugin exports hoso_plugin_entry; see hoso/plugin.h");
+		goto done;
+	}
+	p->host.plugin = stem;
+	if (!(p->desc = entry(&load_api))) {
+		hoso_error_set(error, "plugin '%s' refused to load%s%s", stem,
+			p->host.error[0] ? ": " : "", p->host.error);
+		goto done;
+	}
+	if (p->desc->abi_major != HOSO_PLUGIN_ABI_MAJOR) {
+		hoso_error_set(error, "plugin '%s' was built for plugin ABI %u; this hoso supports ABI %d",
+			stem, p->desc->abi_major, HOSO_PLUGIN_ABI_MAJOR);
+		hoso_error_set_hint("get a version of '%s' built for ABI %d", stem, HOSO_PLUGIN_ABI_MAJOR);
+		goto done;
+	}
+	if (p->desc->struct_size < offsetof(hoso_plugin, reserved) || !p->desc->name) {
+		hoso_error_set(error, "plugin '%s' has a descriptor too small to be one (%u bytes)", stem,
+			p->desc->struct_size);
+		goto done;
+	}
+	if (strcmp(p->desc->name, stem) != 0) {
+		hoso_error_set(error, "plugin file '%s' says its name is '%s'", path, p->desc->name);
+		hoso_error_set_hint("a plugin's file is named after it: rename it to '%s.so'",
+			p->desc->name);
+		goto done;
+	}
+	p->host.plugin = p->desc->name;
+	*out = p;
+	p = NULL;
+	error = 0;
+done:
+	hoso_plugin_close(p);
+	return error;
+}
+
+void hoso_plugin_close(hoso_loaded_plugin *p)
+{
+	if (!p)
+		return;
+	if (p->ready && p->desc && p->desc->shutdown)
+		p->desc->shutdown(p->state);
+	if (p->handle)
+		dlclose(p->handle);
+	free(p->path);
+	free(p);
+}
+
+const hoso_plugin *hoso_plugin_descriptor(const hoso_loaded_plugin *p) { return p->desc; }
+const char *hoso_plugin_path(const hoso_loaded_plugin *p) { return p->path; }
+const char *hoso_plugin_sha256(const hoso_loaded_plugin *p) { return p->sha256; }
