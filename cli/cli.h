@@ -85,6 +85,16 @@ const char *cli_record_title(const json_t *record);
 void cli_commit_message(char *buf, size_t size, const char *verb, const char *type,
 	const char *id, const char *unit, const json_t *record);
 
+/* The directory of the built-in plugins: this build's, or the installed one. */
+const char *cli_builtin_plugin_dir(void);
+
+/*
+ * Options for a write: every validator plugin joins it (loaded once; those
+ * refused are named as warnings). Released by cli_write_options_free.
+ */
+const hoso_txn_options *cli_write_options(hoso_repo *repo);
+void cli_write_options_free(void);
+
 /* The schema directory of this build or installation. */
 const char *cli_schema_dir(void);
 
@@ -95,6 +105,6 @@ extern const char *cli_program;
 void cli_sync_options(hoso_sync_options *opts, const cli_args *args);
 
 extern const cli_command cmd_init, cmd_add, cmd_edit, cmd_show, cmd_rm, cmd_list, cmd_log,
-	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve;
+	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve, cmd_plugin;
 
 #endif

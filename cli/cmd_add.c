@@ -81,7 +81,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		}
 	}
 	json_object_set_new(record, "type", json_string(args->pos[0]));
-	if ((error = hoso_txn_begin(&txn, repo, NULL)) < 0) {
+	if ((error = hoso_txn_begin(&txn, repo, cli_write_options(repo))) < 0) {
 		rc = cli_fail(error);
 		goto done;
 	}

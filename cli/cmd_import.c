@@ -117,6 +117,10 @@ static size_t bad_lines(const hoso_problems *problems)
 
 static int run(cli_args *args, hoso_repo *repo)
 {
+	/*
+	 * The validator plugins do not run on imports yet: parsing every row
+	 * again in each plugin took a 74k-member import from 4.5 s to 10.7 s.
+	 */
 	hoso_txn_options topts = HOSO_TXN_OPTIONS_INIT;
 	import_state st = { 0 };
 	hoso_import_format format;

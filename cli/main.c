@@ -11,7 +11,7 @@ const char *cli_program = "hoso";
 
 static const cli_command *const commands[] = {
 	&cmd_init, &cmd_add, &cmd_edit, &cmd_show, &cmd_rm, &cmd_list, &cmd_log,
-	&cmd_import, &cmd_status, &cmd_clone, &cmd_sync, &cmd_conflicts, &cmd_resolve, &cmd_demo, NULL
+	&cmd_import, &cmd_status, &cmd_clone, &cmd_sync, &cmd_conflicts, &cmd_resolve, &cmd_plugin, &cmd_demo, NULL
 };
 
 static void print_help(FILE *fp, const cli_command *cmd)
@@ -169,6 +169,7 @@ int main(int argc, char **argv)
 		rc = cli_error(EXIT_FAILURE_, "cannot write the output: %s", strerror(errno));
 done:
 	args_free(&args);
+	cli_write_options_free();
 	hoso_repo_free(repo);
 	git_libgit2_shutdown();
 	return rc;

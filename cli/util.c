@@ -2,6 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+
+#include "hoso/plugins.h"
 
 #include "cli.h"
 
@@ -123,8 +126,10 @@ int cli_problems(const hoso_problems *problems)
 			snprintf(where, sizeof(where), "%s: ", p->where);
 		if (p->field)
 			snprintf(field, sizeof(field), "field '%s': ", p->field);
-		fprintf(stderr, "hoso: %s: %s%s%s\n", p->severity == HOSO_SEVERITY_ERROR ?
-			"error" : "warning", where, field, p->message);
+		/* A plugin's rule ("party-rules/3") is named, so it can be looked up. */
+		fprintf(stderr, "hoso: %s: %s%s%s%s%s%s\n", p->severity == HOSO_SEVERITY_ERROR ?
+			"error" : "warning", where, field, p->message, strchr(p->rule, '/') ? " [" : "",
+			strchr(p->rule, '/') ? p->rule : "", strchr(p->rule, '/') ? "]" : "");
 	}
 	return hoso_problems_errors(problems) ? EXIT_DATA : EXIT_OK;
 }
@@ -266,4 +271,39 @@ void cli_commit_message(char *buf, size_t size, const char *verb, const char *ty
 	}
 	snprintf(buf, size, "%s %s %s in %s\n\n%.*s\n", verb, type ? type : "record", id, unit,
 		(int)n, title);
+}
+
+const char *cli_builtin_plugin_dir(void)
+{
+	const char *env = getenv("HOSO_BUILTIN_PLUGIN_DIR");
+	struct stat st;
+
+	if (env && *env)
+		return env;
+	if (stat(HOSO_BUILD_PLUGIN_DIR, &st) == 0 && S_ISDIR(st.st_mode))
+		return HOSO_BUILD_PLUGIN_DIR;
+	return HOSO_INSTALL_PLUGIN_DIR;
+}
+
+static hoso_plugin_set *write_plugins;
+
+const hoso_txn_options *cli_write_options(hoso_repo *repo)
+{
+	static hoso_txn_options opts = HOSO_TXN_OPTIONS_INIT;
+	hoso_problems *refusals = NULL;
+
+	if (!write_plugins && hoso_problems_new(&refusals) == 0 &&
+		hoso_plugin_set_open(&write_plugins, repo, cli_builtin_plugin_dir(), refusals) == 0) {
+		opts.check_cb = hoso_plugin_set_check;
+		opts.check_payload = write_plugins;
+	}
+	cli_problems(refusals); /* plugins that did not load, as warnings */
+	hoso_problems_free(refusals);
+	return &opts;
+}
+
+void cli_write_options_free(void)
+{
+	hoso_plugin_set_free(write_plugins);
+	write_plugins = NULL;
 }

@@ -42,6 +42,8 @@ struct hoso_txn {
 	json_t *types;      /* the record types present in the base tree, once asked */
 	git_odb *odb;
 	hoso_pack *packw;   /* a large transaction's pack, written to as records are staged */
+	hoso_check_cb check_cb;
+	void *check_payload;
 	git_oid parent2;    /* a merge's second parent */
 	int has_parent2;
 	char unit_buf[64];
@@ -95,6 +97,8 @@ int hoso_txn_begin(hoso_txn **out, hoso_repo *repo, const hoso_txn_options *opts
 	txn->repo = repo;
 	txn->lock = -1;
 	txn->pack = opts->pack;
+	txn->check_cb = opts->check_cb;
+	txn->check_payload = opts->check_payload;
 	if ((error = hoso_map_new(&txn->changes)) < 0 || (error = hoso_map_new(&txn->ids)) < 0 ||
 		(error = hoso_map_new(&txn->indexes)) < 0 || (error = hoso_map_new(&txn->lookups)) < 0)
 		goto fail;
@@ -529,6 +533,15 @@ int hoso_txn_put(hoso_txn *txn, const char *unit, const json_t *record, hoso_put
 	if ((error = hoso_json_canonical(&data, &len, copy)) < 0 ||
 		(error = hoso_record_path_for(&path, unit, type, id)) < 0)
 		goto done;
+	/* The validators the repository requires (plugins), on the canonical text. */
+	if (txn->check_cb) {
+		if ((error = txn->check_cb(type, unit, id, data, len, problems, txn->check_payload)) < 0)
+			goto done;
+		if (hoso_problems_errors(problems) > errors) {
+			error = HOSO_EINVALID;
+			goto done;
+		}
+	}
 	/* Moved to another unit: the old file goes in the same commit. */
 	if (found && strcmp(loc.path, path) != 0 &&
 		(error = stage(txn, loc.path, NULL, 0, NULL, NULL, NULL)) < 0)
@@ -538,10 +551,10 @@ int hoso_txn_put(hoso_txn *txn, const char *unit, const json_t *record, hoso_put
 	if (error == 0 && id_out)
 		memcpy(id_out, id, HOSO_ID_LEN + 1);
 done:
-	if (error == HOSO_EINVALID) {
-		hoso_problems_locate(problems, before, where, line);
+	/* Errors and warnings alike name where they are. */
+	hoso_problems_locate(problems, before, where, line);
+	if (error == HOSO_EINVALID)
 		hoso_error_set(HOSO_EINVALID, "%s: the record is not valid", where ? where : "record");
-	}
 	free(loc.path);
 	free(path);
 	free(data);

@@ -7,12 +7,8 @@
 #include <openssl/evp.h>
 
 #include "hoso/plugins.h"
+#include "host.h"
 #include "common.h"
-
-struct hoso_host {
-	const char *plugin;       /* the name, for messages */
-	char error[512];
-};
 
 struct hoso_loaded_plugin {
 	void *handle;
@@ -22,26 +18,6 @@ struct hoso_loaded_plugin {
 	struct hoso_host host;
 	void *state;
 	int ready;
-};
-
-static void host_log(hoso_host *host, hoso_log_level level, const char *message)
-{
-	(void)host;
-	(void)level;
-	(void)message; /* the command line installs its own table for output; loading logs nothing */
-}
-
-static void host_set_error(hoso_host *host, const char *message)
-{
-	if (host)
-		snprintf(host->error, sizeof(host->error), "%s", message ? message : "");
-}
-
-/* The table given to entry points at load time; record access comes with a command's host. */
-static const hoso_host_api load_api = {
-	HOSO_PLUGIN_ABI_MAJOR, HOSO_PLUGIN_ABI_MINOR, sizeof(hoso_host_api),
-	malloc, realloc, free, host_log, host_set_error,
-	NULL, NULL, NULL, NULL, NULL, { NULL }
 };
 
 int hoso_sha256_file(char out[65], const char *path)
@@ -126,7 +102,7 @@ int hoso_plugin_open(hoso_loaded_plugin **out, const char *path, const char *pin
 		goto done;
 	}
 	p->host.plugin = stem;
-	if (!(p->desc = entry(&load_api))) {
+	if (!(p->desc = entry(&hoso_host_api_table))) {
 		hoso_error_set(error, "plugin '%s' refused to load%s%s", stem,
 			p->host.error[0] ? ": " : "", p->host.error);
 		goto done;

@@ -7,8 +7,10 @@
  * and why, and hoso_error_hint() the next step.
  */
 
+#include <stddef.h>
 #include "errors.h"
 #include "plugin.h"
+#include "repo.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,6 +37,30 @@ const char *hoso_plugin_sha256(const hoso_loaded_plugin *plugin);
 
 /* The SHA-256 of a file, in hex. */
 int hoso_sha256_file(char out[65], const char *path);
+
+/*
+ * The plugins a command runs with: every plugin of the built-in directory
+ * (installed with hoso), then of the user's (HOSO_PLUGIN_DIR, else
+ * ~/.local/share/hoso/plugins). A plugin that is refused does not stop the
+ * others: its refusal is appended to `refusals` as a warning naming it.
+ */
+typedef struct hoso_plugin_set hoso_plugin_set;
+
+int hoso_plugin_set_open(hoso_plugin_set **out, hoso_repo *repo, const char *builtin_dir,
+	hoso_problems *refusals);
+void hoso_plugin_set_free(hoso_plugin_set *set);
+size_t hoso_plugin_set_count(const hoso_plugin_set *set);
+const hoso_loaded_plugin *hoso_plugin_set_at(const hoso_plugin_set *set, size_t i);
+/* "built-in" or "user". */
+const char *hoso_plugin_set_origin(const hoso_plugin_set *set, size_t i);
+
+/*
+ * Run every validator's check_record on one record: a hoso_check_cb (see
+ * record.h) whose payload is the set. Findings become problems naming the
+ * plugin's rule; errors refuse the write.
+ */
+int hoso_plugin_set_check(const char *type, const char *unit, const char *id, const char *json,
+	size_t len, hoso_problems *problems, void *set);
 
 #ifdef __cplusplus
 }

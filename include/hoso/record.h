@@ -21,14 +21,25 @@ extern "C" {
 
 typedef struct hoso_txn hoso_txn;
 
+/*
+ * Called for each record put, after the schema accepted it, with its
+ * canonical text: append problems (errors refuse the record, warnings are
+ * kept) and return 0, or a negative code when the check itself failed.
+ * How plugins' validators join every write without core depending on them.
+ */
+typedef int (*hoso_check_cb)(const char *type, const char *unit, const char *id,
+	const char *json, size_t len, hoso_problems *problems, void *payload);
+
 typedef struct {
 	unsigned int version;
 	unsigned int lock_timeout_ms; /* how long to wait for another writer; 0: 10000 */
 	int pack;                     /* 1: write one packfile; 0: loose objects; -1: by size */
+	hoso_check_cb check_cb;       /* may be NULL */
+	void *check_payload;
 } hoso_txn_options;
 
 #define HOSO_TXN_OPTIONS_VERSION 1
-#define HOSO_TXN_OPTIONS_INIT { HOSO_TXN_OPTIONS_VERSION, 0, -1 }
+#define HOSO_TXN_OPTIONS_INIT { HOSO_TXN_OPTIONS_VERSION, 0, -1, NULL, NULL }
 
 typedef enum {
 	HOSO_PUT_CREATE = 1,  /* the id must not exist yet */

@@ -44,6 +44,15 @@ expect_rc 1 "enum"; expect_err "'male' is not one of nam, nu" "enum"; unchanged 
 member_fields 002080001234 's/citizen_id=[0-9]*//'
 run -C "$R" add member --unit 030 "${MF[@]}"
 expect_rc 1 "missing required"; expect_err "field 'citizen_id': is required" "missing"; unchanged "missing"
+# The built-in validators join every write: a citizen id that says a woman
+# for a man (RECORDS.md rule 1), an admission before 18 (rule 3).
+member_fields 002180001234
+run -C "$R" add member --unit 030 "${MF[@]}"
+expect_rc 1 "citizen id against gender"; expect_err "field 'citizen_id'" "rule 1 names the field"
+expect_err "the record says nam" "rule 1 says why"; unchanged "rule 1"
+member_fields 002080001234 's/admission_date=2005-03-01/admission_date=1995-03-01/;s/official_date=2006-03-01/official_date=1996-03-01/'
+run -C "$R" add member --unit 030 "${MF[@]}"
+expect_rc 1 "admitted at 14"; expect_err "party-rules/3" "rule 3 is named"; unchanged "rule 3"
 run -C "$R" add person --unit 030 full_name=A
 expect_rc 2 "unknown type"; expect_err "unknown record type 'person'" "unknown type"; unchanged "unknown type"
 run -C "$R" add member --unit 099 full_name=A

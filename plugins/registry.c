@@ -1,0 +1,140 @@
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hoso/plugins.h"
+#include "hoso/record.h"
+#include "host.h"
+#include "common.h"
+
+typedef struct {
+	hoso_loaded_plugin *plugin;
+	const char *origin;
+	void *state;
+	int ready;
+} entry;
+
+struct hoso_plugin_set {
+	hoso_repo *repo;
+	entry *items;
+	size_t count;
+};
+
+/* Load every *.so of `dir`; refusals become warnings. */
+static int load_dir(hoso_plugin_set *set, const char *dir, const char *origin,
+	hoso_problems *refusals)
+{
+	struct dirent **names = NULL;
+	int i, n;
+
+	if (!dir || (n = scandir(dir, &names, NULL, alphasort)) < 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		size_t len = strlen(name);
+		char path[4096];
+		hoso_loaded_plugin *p = NULL;
+		entry *items;
+		if (len < 4 || strcmp(name + len - 3, ".so") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (hoso_plugin_open(&p, path, NULL) < 0) {
+			hoso_problems_add(refusals, HOSO_SEVERITY_WARNING, path, 0, NULL, "plugin", "%s",
+				hoso_error_last());
+			continue;
+		}
+		if (!(items = realloc(set->items, (set->count + 1) * sizeof(entry)))) {
+			hoso_plugin_close(p);
+			break;
+		}
+		set->items = items;
+		memset(&set->items[set->count], 0, sizeof(entry));
+		set->items[set->count].plugin = p;
+		set->items[set->count].origin = origin;
+		set->count++;
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return 0;
+}
+
+int hoso_plugin_set_open(hoso_plugin_set **out, hoso_repo *repo, const char *builtin_dir,
+	hoso_problems *refusals)
+{
+	hoso_plugin_set *set = calloc(1, sizeof(*set));
+	const char *user = getenv("HOSO_PLUGIN_DIR"), *home = getenv("HOME");
+	char path[4096];
+
+	*out = NULL;
+	if (!set)
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	set->repo = repo;
+	load_dir(set, builtin_dir, "built-in", refusals);
+	if (!user && home) {
+		snprintf(path, sizeof(path), "%s/.local/share/hoso/plugins", home);
+		user = path;
+	}
+	load_dir(set, user, "user", refusals);
+	*out = set;
+	return 0;
+}
+
+void hoso_plugin_set_free(hoso_plugin_set *set)
+{
+	size_t i;
+
+	if (!set)
+		return;
+	for (i = 0; i < set->count; i++) {
+		const hoso_plugin *d = hoso_plugin_descriptor(set->items[i].plugin);
+		if (set->items[i].ready && d->shutdown)
+			d->shutdown(set->items[i].state);
+		hoso_plugin_close(set->items[i].plugin);
+	}
+	free(set->items);
+	free(set);
+}
+
+size_t hoso_plugin_set_count(const hoso_plugin_set *set) { return set->count; }
+const hoso_loaded_plugin *hoso_plugin_set_at(const hoso_plugin_set *set, size_t i) { return set->items[i].plugin; }
+const char *hoso_plugin_set_origin(const hoso_plugin_set *set, size_t i) { return set->items[i].origin; }
+
+/* 1 if the validator checks records of `type`. */
+static int checks_type(const hoso_validator *v, const char *type)
+{
+	size_t i;
+
+	if (!v->types)
+		return 1;
+	for (i = 0; v->types[i]; i++)
+		if (strcmp(v->types[i], type) == 0)
+			return 1;
+	return 0;
+}
+
+int hoso_plugin_set_check(const char *type, const char *unit, const char *id, const char *json,
+	size_t len, hoso_problems *problems, void *payload)
+{
+	hoso_plugin_set *set = payload;
+	size_t i;
+
+	for (i = 0; set && i < set->count; i++) {
+		entry *e = &set->items[i];
+		const hoso_plugin *d = hoso_plugin_descriptor(e->plugin);
+		const hoso_validator *v = d->validator;
+		hoso_host host = { set->repo, d->name, problems, "" };
+		if (!v || v->struct_size < offsetof(hoso_validator, check_set) || !v->check_record ||
+			!checks_type(v, type))
+			continue;
+		if (!e->ready) {
+			e->state = d->init ? d->init(&host) : NULL;
+			e->ready = 1;
+		}
+		if (v->check_record(e->state, &host, type, unit, json, len) < 0)
+			return hoso_error_set(HOSO_EPLUGIN, "plugin '%s' failed on record '%s'%s%s", d->name,
+				id, host.error[0] ? ": " : "", host.error);
+	}
+	return 0;
+}
