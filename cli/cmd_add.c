@@ -81,6 +81,10 @@ static int run(cli_args *args, hoso_repo *repo)
 		}
 	}
 	json_object_set_new(record, "type", json_string(args->pos[0]));
+	if (!cli_write_options(repo)) {
+		rc = EXIT_DATA;
+		goto done;
+	}
 	if ((error = hoso_txn_begin(&txn, repo, cli_write_options(repo))) < 0) {
 		rc = cli_fail(error);
 		goto done;

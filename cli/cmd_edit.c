@@ -27,6 +27,10 @@ static int run(cli_args *args, hoso_repo *repo)
 		return cli_error(EXIT_USAGE, "'%s' is not a record id (a ULID)", args->pos[0]);
 	if (hoso_problems_new(&problems) < 0)
 		return cli_fail(HOSO_ERROR);
+	if (!cli_write_options(repo)) {
+		rc = EXIT_DATA;
+		goto done;
+	}
 	if ((error = hoso_txn_begin(&txn, repo, cli_write_options(repo))) < 0 ||
 		(error = hoso_txn_get(&record, &unit, txn, args->pos[0])) < 0) {
 		rc = cli_fail(error);

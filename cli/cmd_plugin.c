@@ -1,12 +1,143 @@
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "hoso/plugins.h"
 
 static const cli_option options[] = {
 	{ "json", NULL, 0, "print the plugins as JSON" },
+	{ "sha256", "H", 0, "install only a file with this SHA-256" },
 	{ NULL, NULL, 0, NULL }
 };
+
+/* The user's plugin directory: HOSO_PLUGIN_DIR, else ~/.local/share/hoso/plugins. */
+static void user_dir(char *out, size_t size)
+{
+	const char *dir = getenv("HOSO_PLUGIN_DIR"), *home = getenv("HOME");
+
+	if (dir && *dir)
+		snprintf(out, size, "%s", dir);
+	else
+		snprintf(out, size, "%s/.local/share/hoso/plugins", home ? home : ".");
+}
+
+/* Who is running hoso, as access.json names users: $HOSO_USER, else git's user.name. */
+static const char *who(hoso_repo *repo)
+{
+	static char name[256];
+	git_config *cfg = NULL;
+	git_buf buf = GIT_BUF_INIT;
+
+	if (getenv("HOSO_USER"))
+		return getenv("HOSO_USER");
+	if (git_repository_config_snapshot(&cfg, hoso_repo_git(repo)) == 0 &&
+		git_config_get_string_buf(&buf, cfg, "user.name") == 0)
+		snprintf(name, sizeof(name), "%s", buf.ptr);
+	git_buf_dispose(&buf);
+	git_config_free(cfg);
+	return name[0] ? name : NULL;
+}
+
+static int mkdirs(const char *dir)
+{
+	char path[4096], *p;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (p = path + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* Copy `from` to `to` through a temporary file renamed into place. */
+static int copy_file(const char *from, const char *to)
+{
+	char tmp[4400], buf[65536];
+	FILE *in = fopen(from, "rb"), *out = NULL;
+	size_t n;
+	int ok = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", to, (long)getpid());
+	if (in && (out = fopen(tmp, "wb"))) {
+		ok = 1;
+		while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+			ok = fwrite(buf, 1, n, out) == n;
+		ok = ok && !ferror(in) && fflush(out) == 0 && fsync(fileno(out)) == 0;
+	}
+	if (out && fclose(out) != 0)
+		ok = 0;
+	if (in)
+		fclose(in);
+	if (ok && rename(tmp, to) == 0)
+		return 0;
+	unlink(tmp);
+	return -1;
+}
+
+static int install(cli_args *args, hoso_repo *repo)
+{
+	hoso_loaded_plugin *p = NULL;
+	const hoso_plugin *d;
+	const char *user = who(repo), *role = user ? hoso_repo_role(repo, user) : NULL;
+	char dir[4096], dest[4200];
+	int rc = EXIT_OK, error;
+
+	if (args->npos != 2)
+		return cli_usage(args->cmd, "give the plugin's file");
+	/* The file is checked as a plugin (and against --sha256) before anything is copied. */
+	if ((error = hoso_plugin_open(&p, args->pos[1], cli_get(args, "sha256"))) < 0)
+		return cli_fail(error);
+	d = hoso_plugin_descriptor(p);
+	user_dir(dir, sizeof(dir));
+	snprintf(dest, sizeof(dest), "%s/%s.so", dir, d->name);
+	if (mkdirs(dir) < 0 || copy_file(args->pos[1], dest) < 0) {
+		rc = cli_error(EXIT_FAILURE_, "cannot install '%s' into '%s': %s", d->name, dir,
+			strerror(errno));
+		goto done;
+	}
+	if (role && strcmp(role, "admin") == 0) {
+		if ((error = hoso_repo_pin_plugin(repo, d->name, d->version, hoso_plugin_sha256(p),
+			NULL)) < 0) {
+			rc = cli_fail(error);
+			goto done;
+		}
+		fprintf(stderr, "hoso: installed plugin '%s' %s and pinned it in hoso.json (sha256 %s)\n",
+			d->name, d->version ? d->version : "", hoso_plugin_sha256(p));
+	} else {
+		fprintf(stderr, "hoso: installed plugin '%s' %s into '%s'\n", d->name,
+			d->version ? d->version : "", dir);
+		cli_hint("it runs once an admin pins it in hoso.json with 'hoso plugin install'");
+	}
+done:
+	hoso_plugin_close(p);
+	return rc;
+}
+
+static int remove_plugin(cli_args *args, hoso_repo *repo)
+{
+	const char *user = who(repo), *role = user ? hoso_repo_role(repo, user) : NULL;
+	char dir[4096], path[4352];
+	int error;
+
+	if (args->npos != 2)
+		return cli_usage(args->cmd, "give the plugin's name");
+	user_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/%s.so", dir, args->pos[1]);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return cli_error(EXIT_FAILURE_, "cannot remove '%s': %s", path, strerror(errno));
+	if (role && strcmp(role, "admin") == 0 &&
+		(error = hoso_repo_pin_plugin(repo, args->pos[1], NULL, NULL, NULL)) < 0)
+		return cli_fail(error);
+	fprintf(stderr, "hoso: removed plugin '%s'%s\n", args->pos[1],
+		role && strcmp(role, "admin") == 0 ? " and its pin" : "");
+	return EXIT_OK;
+}
 
 static void kinds(char *out, size_t size, const hoso_plugin *d)
 {
@@ -58,10 +189,14 @@ static int run(cli_args *args, hoso_repo *repo)
 {
 	if (args->npos == 1 && strcmp(args->pos[0], "list") == 0)
 		return list(args, repo);
-	return cli_usage(args->cmd, "plugin list is what this hoso has so far");
+	if (args->npos >= 1 && strcmp(args->pos[0], "install") == 0)
+		return install(args, repo);
+	if (args->npos >= 1 && strcmp(args->pos[0], "remove") == 0)
+		return remove_plugin(args, repo);
+	return cli_usage(args->cmd, "list, install FILE or remove NAME?");
 }
 
 const cli_command cmd_plugin = {
 	"plugin", "the plugins hoso runs: where each came from, its version and kinds",
-	"list [--json]", options, 1, run
+	"list [--json] | install FILE [--sha256 H] | remove NAME", options, 1, run
 };

@@ -57,6 +57,10 @@ static int run(cli_args *args, hoso_repo *repo)
 		cli_hint("'hoso conflicts' lists them");
 		goto done;
 	}
+	if (!cli_write_options(repo)) {
+		rc = EXIT_DATA;
+		goto done;
+	}
 	if (hoso_problems_new(&problems) < 0 ||
 		(error = hoso_txn_begin(&txn, repo, cli_write_options(repo))) < 0) {
 		rc = cli_fail(HOSO_ERROR);

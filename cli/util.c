@@ -87,6 +87,7 @@ int cli_exit_code(int code)
 		return EXIT_OK;
 	case HOSO_EINVALID:
 	case HOSO_ENOTFOUND:
+	case HOSO_EPLUGIN: /* a file refused as a plugin */
 		return EXIT_DATA;
 	case HOSO_EUSAGE:
 	case HOSO_EEXISTS: /* a new repository's directory is taken */
@@ -291,15 +292,19 @@ const hoso_txn_options *cli_write_options(hoso_repo *repo)
 {
 	static hoso_txn_options opts = HOSO_TXN_OPTIONS_INIT;
 	hoso_problems *refusals = NULL;
+	int missing = 0;
 
 	if (!write_plugins && hoso_problems_new(&refusals) == 0 &&
 		hoso_plugin_set_open(&write_plugins, repo, cli_builtin_plugin_dir(), refusals) == 0) {
 		opts.check_cb = hoso_plugin_set_check;
 		opts.check_payload = write_plugins;
 	}
-	cli_problems(refusals); /* plugins that did not load, as warnings */
+	/* Plugins that did not load are warnings; a pinned one missing refuses the write. */
+	missing = cli_problems(refusals) != EXIT_OK;
 	hoso_problems_free(refusals);
-	return &opts;
+	if (missing)
+		cli_hint("every replica runs the plugins hoso.json pins: install them, then write again");
+	return missing ? NULL : &opts;
 }
 
 void cli_write_options_free(void)

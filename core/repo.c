@@ -606,3 +606,67 @@ done:
 		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* nothing half-made stays */
 	return error;
 }
+
+const char *hoso_repo_role(hoso_repo *repo, const char *user)
+{
+	static _Thread_local char role[32];
+	git_tree *tip = NULL;
+	git_blob *blob = NULL;
+	json_t *access = NULL;
+	json_error_t jerr;
+	const char *r = NULL;
+
+	if (user && hoso_repo_tip_tree(&tip, NULL, repo) == 0 && tip &&
+		hoso_tree_read(&blob, repo->git, tip, "access.json") == 0 &&
+		(access = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, &jerr)))
+		r = str(json_object_get(json_object_get(access, "users"), user), "role");
+	if (r)
+		snprintf(role, sizeof(role), "%s", r);
+	json_decref(access);
+	git_blob_free(blob);
+	git_tree_free(tip);
+	return r ? role : NULL;
+}
+
+int hoso_repo_pin_plugin(hoso_repo *repo, const char *name, const char *version,
+	const char *sha256, const char *url)
+{
+	hoso_txn *txn = NULL;
+	json_t *config = NULL, *pins, *pin;
+	char *text = NULL, message[256];
+	size_t len, i;
+	int error;
+
+	if ((error = hoso_txn_begin(&txn, repo, NULL)) < 0 || (error = hoso_repo_reload(repo)) < 0)
+		goto done;
+	config = json_deep_copy(repo->config);
+	if (!json_is_array(pins = json_object_get(config, "plugins"))) {
+		pins = json_array();
+		json_object_set_new(config, "plugins", pins);
+	}
+	/* One pin a name: replace it, or remove it. */
+	for (i = 0; i < json_array_size(pins); i++)
+		if ((pin = json_array_get(pins, i)) && str(pin, "name") && strcmp(str(pin, "name"), name) == 0)
+			json_array_remove(pins, i--);
+	if (sha256) {
+		pin = json_pack("{s:s, s:s, s:s}", "name", name, "version", version ? version : "",
+			"sha256", sha256);
+		if (url)
+			json_object_set_new(pin, "url", json_string(url));
+		json_array_append_new(pins, pin);
+	}
+	snprintf(message, sizeof(message), sha256 ? "plugin: pin %s %s\n\nsha256 %s\n" :
+		"plugin: unpin %s\n", name, sha256 ? (version ? version : "") : "", sha256 ? sha256 : "");
+	if ((error = hoso_json_canonical(&text, &len, config)) < 0 ||
+		(error = hoso_txn_put_file(txn, "hoso.json", text, len)) < 0 ||
+		(error = hoso_txn_commit(txn, message, NULL)) < 0)
+		goto done;
+	hoso_txn_free(txn);
+	txn = NULL;
+	error = hoso_repo_reload(repo);
+done:
+	hoso_txn_free(txn);
+	free(text);
+	json_decref(config);
+	return error;
+}

@@ -81,8 +81,8 @@ int hoso_plugin_open(hoso_loaded_plugin **out, const char *path, const char *pin
 	error = HOSO_EPLUGIN;
 	/* A pinned plugin runs only if it is the very file that was pinned. */
 	if (pinned_sha256 && strcasecmp(pinned_sha256, p->sha256) != 0) {
-		hoso_error_set(error, "plugin '%s' is not the file pinned in hoso.json: its sha256 is %s, "
-			"the pin is %s", stem, p->sha256, pinned_sha256);
+		hoso_error_set(error, "plugin '%s' is not the file pinned: its sha256 is %s, the pin "
+			"is %s", stem, p->sha256, pinned_sha256);
 		hoso_error_set_hint("install the pinned version again with 'hoso plugin install', "
 			"or ask an admin to pin this one");
 		goto done;

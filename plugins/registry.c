@@ -6,6 +6,7 @@
 #include "hoso/plugins.h"
 #include "hoso/record.h"
 #include "host.h"
+#include "internal.h"
 #include "common.h"
 
 typedef struct {
@@ -21,43 +22,97 @@ struct hoso_plugin_set {
 	size_t count;
 };
 
-/* Load every *.so of `dir`; refusals become warnings. */
-static int load_dir(hoso_plugin_set *set, const char *dir, const char *origin,
-	hoso_problems *refusals)
+/* The pin of plugin `name` in hoso.json (borrowed), or NULL. */
+static const json_t *pin_of(const hoso_repo *repo, const char *name)
+{
+	const json_t *pins = json_object_get(repo->config, "plugins"), *p;
+	size_t i;
+
+	json_array_foreach(pins, i, p) {
+		const char *n = json_string_value(json_object_get(p, "name"));
+		if (n && strcmp(n, name) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static int add_entry(hoso_plugin_set *set, hoso_loaded_plugin *p, const char *origin)
+{
+	entry *items = realloc(set->items, (set->count + 1) * sizeof(entry));
+
+	if (!items) {
+		hoso_plugin_close(p);
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	}
+	set->items = items;
+	memset(&set->items[set->count], 0, sizeof(entry));
+	set->items[set->count].plugin = p;
+	set->items[set->count].origin = origin;
+	set->count++;
+	return 0;
+}
+
+/*
+ * Load the plugins of `dir`. Built-in ones run as they are; a user's run only
+ * when hoso.json pins them, and only the very file pinned. Refusals become
+ * warnings naming the file.
+ */
+static int load_dir(hoso_plugin_set *set, const char *dir, int builtin, hoso_problems *refusals)
 {
 	struct dirent **names = NULL;
-	int i, n;
+	int i, n, error = 0;
 
 	if (!dir || (n = scandir(dir, &names, NULL, alphasort)) < 0)
 		return 0;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && error == 0; i++) {
 		const char *name = names[i]->d_name;
 		size_t len = strlen(name);
-		char path[4096];
+		const json_t *pin = NULL;
+		char path[4096], stem[256];
 		hoso_loaded_plugin *p = NULL;
-		entry *items;
 		if (len < 4 || strcmp(name + len - 3, ".so") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (hoso_plugin_open(&p, path, NULL) < 0) {
-			hoso_problems_add(refusals, HOSO_SEVERITY_WARNING, path, 0, NULL, "plugin", "%s",
-				hoso_error_last());
+		snprintf(stem, sizeof(stem), "%.*s", (int)(len - 3), name);
+		if (!builtin && set->repo && !(pin = pin_of(set->repo, stem))) {
+			hoso_problems_add(refusals, HOSO_SEVERITY_WARNING, path, 0, NULL, "plugin",
+				"plugin '%s' is installed but not pinned in hoso.json, so it does not run", stem);
 			continue;
 		}
-		if (!(items = realloc(set->items, (set->count + 1) * sizeof(entry)))) {
-			hoso_plugin_close(p);
-			break;
+		if (hoso_plugin_open(&p, path, pin ? json_string_value(json_object_get(pin, "sha256")) :
+			NULL) < 0) {
+			hoso_problems_add(refusals, HOSO_SEVERITY_WARNING, path, 0, NULL, "plugin", "%s%s%s",
+				hoso_error_last(), hoso_error_hint() ? "; " : "",
+				hoso_error_hint() ? hoso_error_hint() : "");
+			continue;
 		}
-		set->items = items;
-		memset(&set->items[set->count], 0, sizeof(entry));
-		set->items[set->count].plugin = p;
-		set->items[set->count].origin = origin;
-		set->count++;
+		error = add_entry(set, p, builtin ? "built-in" : "user");
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	return 0;
+	return error;
+}
+
+/* Every plugin hoso.json pins must be there: a missing one is an error. */
+static void check_pins(hoso_plugin_set *set, hoso_problems *refusals)
+{
+	const json_t *pins = set->repo ? json_object_get(set->repo->config, "plugins") : NULL, *pin;
+	size_t i, j;
+
+	json_array_foreach(pins, i, pin) {
+		const char *name = json_string_value(json_object_get(pin, "name"));
+		const char *url = json_string_value(json_object_get(pin, "url"));
+		const char *version = json_string_value(json_object_get(pin, "version"));
+		int found = 0;
+		for (j = 0; name && j < set->count && !found; j++)
+			found = strcmp(hoso_plugin_descriptor(set->items[j].plugin)->name, name) == 0;
+		if (name && !found)
+			hoso_problems_add(refusals, HOSO_SEVERITY_ERROR, "hoso.json", 0, NULL, "plugin",
+				"plugin '%s' %s is pinned in hoso.json but not installed here%s%s",
+				name, version ? version : "",
+				url ? "; get it from " : "; ask the province's admin for it", url ? url : "");
+	}
 }
 
 int hoso_plugin_set_open(hoso_plugin_set **out, hoso_repo *repo, const char *builtin_dir,
@@ -71,12 +126,13 @@ int hoso_plugin_set_open(hoso_plugin_set **out, hoso_repo *repo, const char *bui
 	if (!set)
 		return hoso_error_set(HOSO_ERROR, "out of memory");
 	set->repo = repo;
-	load_dir(set, builtin_dir, "built-in", refusals);
+	load_dir(set, builtin_dir, 1, refusals);
 	if (!user && home) {
 		snprintf(path, sizeof(path), "%s/.local/share/hoso/plugins", home);
 		user = path;
 	}
-	load_dir(set, user, "user", refusals);
+	load_dir(set, user, 0, refusals);
+	check_pins(set, refusals);
 	*out = set;
 	return 0;
 }

@@ -89,6 +89,19 @@ int hoso_repo_head(git_oid *out, hoso_repo *repo);
  */
 int hoso_repo_signature(git_signature **out, hoso_repo *repo);
 
+/*
+ * The role access.json gives `user` ("admin", "province", "clerk"), or NULL.
+ * Borrowed until the next call.
+ */
+const char *hoso_repo_role(hoso_repo *repo, const char *user);
+
+/*
+ * Pin (or, with `sha256` NULL, unpin) plugin `name` in hoso.json, as one
+ * commit: every replica and CI then runs that very file. `url` may be NULL.
+ */
+int hoso_repo_pin_plugin(hoso_repo *repo, const char *name, const char *version,
+	const char *sha256, const char *url);
+
 /* Re-read hoso.json and schemas/ from the tip (after another writer). */
 int hoso_repo_reload(hoso_repo *repo);
 

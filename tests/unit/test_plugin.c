@@ -87,7 +87,7 @@ static void test_tampered_file_is_refused_before_loading(void **state)
 	fputc(0, out); /* one byte more: another file */
 	fclose(in);
 	fclose(out);
-	assert_refused(path, sha, "is not the file pinned in hoso.json", "hoso plugin install");
+	assert_refused(path, sha, "is not the file pinned", "hoso plugin install");
 	unlink(path);
 	rmdir(copy);
 }
