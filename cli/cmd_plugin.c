@@ -85,25 +85,45 @@ static int install(cli_args *args, hoso_repo *repo)
 	hoso_loaded_plugin *p = NULL;
 	const hoso_plugin *d;
 	const char *user = who(repo), *role = user ? hoso_repo_role(repo, user) : NULL;
-	char dir[4096], dest[4200];
+	const char *from = args->pos[1], *url = NULL;
+	char dir[4096], dest[4200], file[4400], tmpdir[4200];
 	int rc = EXIT_OK, error;
 
 	if (args->npos != 2)
-		return cli_usage(args->cmd, "give the plugin's file");
-	/* The file is checked as a plugin (and against --sha256) before anything is copied. */
-	if ((error = hoso_plugin_open(&p, args->pos[1], cli_get(args, "sha256"))) < 0)
-		return cli_fail(error);
-	d = hoso_plugin_descriptor(p);
+		return cli_usage(args->cmd, "give the plugin's file or URL");
 	user_dir(dir, sizeof(dir));
+	if (mkdirs(dir) < 0)
+		return cli_error(EXIT_FAILURE_, "cannot make '%s': %s", dir, strerror(errno));
+	if (strstr(args->pos[1], "://")) {
+		/* Downloaded next to where it goes, then treated as a file. */
+		const char *base = strrchr(args->pos[1], '/');
+		url = args->pos[1];
+		/* Under the URL's own file name: a plugin is named after its file. */
+		snprintf(tmpdir, sizeof(tmpdir), "%s/.download-%ld", dir, (long)getpid());
+		snprintf(file, sizeof(file), "%s/%s", tmpdir, base && base[1] ? base + 1 : "plugin.so");
+		if (mkdir(tmpdir, 0700) < 0 && errno != EEXIST)
+			return cli_error(EXIT_FAILURE_, "cannot make '%s': %s", tmpdir, strerror(errno));
+		if ((error = hoso_plugin_download(url, file, 0)) < 0) {
+			rmdir(tmpdir);
+			return cli_fail(error);
+		}
+		from = file;
+	}
+	/* The file is checked as a plugin (and against --sha256) before anything is copied. */
+	if ((error = hoso_plugin_open(&p, from, cli_get(args, "sha256"))) < 0) {
+		rc = cli_fail(error);
+		goto done;
+	}
+	d = hoso_plugin_descriptor(p);
 	snprintf(dest, sizeof(dest), "%s/%s.so", dir, d->name);
-	if (mkdirs(dir) < 0 || copy_file(args->pos[1], dest) < 0) {
+	if (copy_file(from, dest) < 0) {
 		rc = cli_error(EXIT_FAILURE_, "cannot install '%s' into '%s': %s", d->name, dir,
 			strerror(errno));
 		goto done;
 	}
 	if (role && strcmp(role, "admin") == 0) {
 		if ((error = hoso_repo_pin_plugin(repo, d->name, d->version, hoso_plugin_sha256(p),
-			NULL)) < 0) {
+			url)) < 0) {
 			rc = cli_fail(error);
 			goto done;
 		}
@@ -116,6 +136,10 @@ static int install(cli_args *args, hoso_repo *repo)
 	}
 done:
 	hoso_plugin_close(p);
+	if (url) {
+		unlink(file);
+		rmdir(tmpdir);
+	}
 	return rc;
 }
 
@@ -198,5 +222,5 @@ static int run(cli_args *args, hoso_repo *repo)
 
 const cli_command cmd_plugin = {
 	"plugin", "the plugins hoso runs: where each came from, its version and kinds",
-	"list [--json] | install FILE [--sha256 H] | remove NAME", options, 1, run
+	"list [--json] | install FILE|URL [--sha256 H] | remove NAME", options, 1, run
 };

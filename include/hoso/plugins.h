@@ -35,6 +35,13 @@ const hoso_plugin *hoso_plugin_descriptor(const hoso_loaded_plugin *plugin);
 const char *hoso_plugin_path(const hoso_loaded_plugin *plugin);
 const char *hoso_plugin_sha256(const hoso_loaded_plugin *plugin);
 
+/*
+ * Download a plugin from an http(s) `url` into `path` (libcurl). A server's
+ * refusal (404, ...) is HOSO_ENOTFOUND naming the status; an unreachable
+ * server HOSO_EOFFLINE; nothing is left at `path` on failure.
+ */
+int hoso_plugin_download(const char *url, const char *path, unsigned int timeout_s);
+
 /* The SHA-256 of a file, in hex. */
 int hoso_sha256_file(char out[65], const char *path);
 
