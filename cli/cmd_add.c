@@ -42,6 +42,7 @@ static int read_record_file(json_t **out, const char *path, hoso_problems *probl
 
 static int run(cli_args *args, hoso_repo *repo)
 {
+	const hoso_txn_options *wopts;
 	const hoso_schema *schema;
 	const char *unit, *file = cli_get(args, "file"), *given;
 	hoso_problems *problems = NULL;
@@ -81,11 +82,11 @@ static int run(cli_args *args, hoso_repo *repo)
 		}
 	}
 	json_object_set_new(record, "type", json_string(args->pos[0]));
-	if (!cli_write_options(repo)) {
+	if (!(wopts = cli_write_options(repo))) {
 		rc = EXIT_DATA;
 		goto done;
 	}
-	if ((error = hoso_txn_begin(&txn, repo, cli_write_options(repo))) < 0) {
+	if ((error = hoso_txn_begin(&txn, repo, wopts)) < 0) {
 		rc = cli_fail(error);
 		goto done;
 	}

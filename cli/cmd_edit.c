@@ -10,6 +10,7 @@ static const cli_option options[] = {
 
 static int run(cli_args *args, hoso_repo *repo)
 {
+	const hoso_txn_options *wopts;
 	const char **unset, *unit, *was, *type;
 	hoso_problems *problems = NULL;
 	hoso_txn *txn = NULL;
@@ -27,11 +28,11 @@ static int run(cli_args *args, hoso_repo *repo)
 		return cli_error(EXIT_USAGE, "'%s' is not a record id (a ULID)", args->pos[0]);
 	if (hoso_problems_new(&problems) < 0)
 		return cli_fail(HOSO_ERROR);
-	if (!cli_write_options(repo)) {
+	if (!(wopts = cli_write_options(repo))) {
 		rc = EXIT_DATA;
 		goto done;
 	}
-	if ((error = hoso_txn_begin(&txn, repo, cli_write_options(repo))) < 0 ||
+	if ((error = hoso_txn_begin(&txn, repo, wopts)) < 0 ||
 		(error = hoso_txn_get(&record, &unit, txn, args->pos[0])) < 0) {
 		rc = cli_fail(error);
 		goto done;

@@ -33,6 +33,7 @@ static int each(const char *unit, const char *type, const char *id, const char *
 
 static int run(cli_args *args, hoso_repo *repo)
 {
+	const hoso_txn_options *wopts;
 	find_state st;
 	hoso_problems *problems = NULL;
 	hoso_txn *txn = NULL;
@@ -57,12 +58,12 @@ static int run(cli_args *args, hoso_repo *repo)
 		cli_hint("'hoso conflicts' lists them");
 		goto done;
 	}
-	if (!cli_write_options(repo)) {
+	if (!(wopts = cli_write_options(repo))) {
 		rc = EXIT_DATA;
 		goto done;
 	}
 	if (hoso_problems_new(&problems) < 0 ||
-		(error = hoso_txn_begin(&txn, repo, cli_write_options(repo))) < 0) {
+		(error = hoso_txn_begin(&txn, repo, wopts)) < 0) {
 		rc = cli_fail(HOSO_ERROR);
 		goto done;
 	}

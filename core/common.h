@@ -37,6 +37,9 @@ char *hoso_strdupf(const char *fmt, ...)
 #endif
 	;
 
+/* Remove `path` and everything under it (what this process made and must not leave). */
+void hoso_remove_tree(const char *path);
+
 /* Seconds on the monotonic clock, for timing the phases of long work. */
 double hoso_clock(void);
 

@@ -486,6 +486,11 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path);
 }
 
+void hoso_remove_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* Check that the configured git user exists before anything is created. */
 static int check_author(void)
 {
@@ -603,7 +608,7 @@ done:
 	json_decref(access);
 	json_decref(config);
 	if (error < 0 && created)
-		nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS); /* nothing half-made stays */
+		hoso_remove_tree(path); /* nothing half-made stays */
 	return error;
 }
 

@@ -15,9 +15,6 @@ struct hoso_loaded_plugin {
 	const hoso_plugin *desc;
 	char *path;
 	char sha256[65];
-	struct hoso_host host;
-	void *state;
-	int ready;
 };
 
 int hoso_sha256_file(char out[65], const char *path)
@@ -101,10 +98,9 @@ int hoso_plugin_open(hoso_loaded_plugin **out, const char *path, const char *pin
 		hoso_error_set_hint("a plugin exports hoso_plugin_entry; see hoso/plugin.h");
 		goto done;
 	}
-	p->host.plugin = stem;
 	if (!(p->desc = entry(&hoso_host_api_table))) {
-		hoso_error_set(error, "plugin '%s' refused to load%s%s", stem,
-			p->host.error[0] ? ": " : "", p->host.error);
+		hoso_error_set(error, "plugin '%s' refused to load: its entry point returned nothing",
+			stem);
 		goto done;
 	}
 	if (p->desc->abi_major != HOSO_PLUGIN_ABI_MAJOR) {
@@ -124,7 +120,6 @@ int hoso_plugin_open(hoso_loaded_plugin **out, const char *path, const char *pin
 			p->desc->name);
 		goto done;
 	}
-	p->host.plugin = p->desc->name;
 	*out = p;
 	p = NULL;
 	error = 0;
@@ -137,8 +132,6 @@ void hoso_plugin_close(hoso_loaded_plugin *p)
 {
 	if (!p)
 		return;
-	if (p->ready && p->desc && p->desc->shutdown)
-		p->desc->shutdown(p->state);
 	if (p->handle)
 		dlclose(p->handle);
 	free(p->path);

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <ftw.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
@@ -260,8 +259,6 @@ static int net_error(net_ctx *n, const char *what, int rc)
 		e && e->message ? e->message : "the hub cannot be reached");
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw);
-
 int hoso_clone(hoso_repo **out, const char *url, const char *path, const char *unit,
 	const hoso_sync_options *opts)
 {
@@ -336,7 +333,7 @@ cleanup:
 	/* Nothing half-made stays. */
 	git_repository_free(git);
 	git = NULL;
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	hoso_remove_tree(path);
 done:
 	git_reference_free(ref);
 	git_config_free(cfg);
@@ -344,14 +341,6 @@ done:
 	free(clean);
 	net_clear(&n);
 	return error;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 int hoso_sync_ahead_behind(size_t *ahead, size_t *behind, hoso_repo *repo)

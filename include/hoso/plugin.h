@@ -5,7 +5,7 @@
  * The plugin ABI: the only header a plugin author needs. A plugin is a
  * shared library that never links against hoso; it exports one symbol,
  * hoso_plugin_entry, which receives the host's API table and returns the
- * plugin's descriptor (or NULL to refuse to load, after api->set_error).
+ * plugin's descriptor, or NULL to refuse to load.
  *
  * Both tables start with the ABI major and their struct_size and only ever
  * grow at the end: a newer host never breaks an older plugin, and a plugin
