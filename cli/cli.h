@@ -63,6 +63,12 @@ int cli_fail(int code);
 int cli_exit_code(int code);
 /* Print every problem; returns EXIT_DATA when one is an error. */
 int cli_problems(const hoso_problems *problems);
+
+/*
+ * Commit the transaction and print its problems (the records' warnings, the
+ * rules across records): the exit code.
+ */
+int cli_commit(hoso_txn *txn, const char *message, git_oid *out, const hoso_problems *problems);
 /* Usage error for `cmd` with its synopsis as a hint. */
 int cli_usage(const cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -89,10 +95,12 @@ void cli_commit_message(char *buf, size_t size, const char *verb, const char *ty
 const char *cli_builtin_plugin_dir(void);
 
 /*
- * Options for a write: every validator plugin joins it (loaded once; those
- * refused are named as warnings). Released by cli_write_options_free.
+ * Options for a write: every validator plugin joins it, on each record and
+ * on the rules across records before the commit, whose findings go to
+ * `problems` (loaded once; plugins refused are named as warnings). NULL
+ * when a pinned plugin is missing. Released by cli_write_options_free.
  */
-const hoso_txn_options *cli_write_options(hoso_repo *repo);
+const hoso_txn_options *cli_write_options(hoso_repo *repo, hoso_problems *problems);
 void cli_write_options_free(void);
 
 /* The schema directory of this build or installation. */

@@ -82,7 +82,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		}
 	}
 	json_object_set_new(record, "type", json_string(args->pos[0]));
-	if (!(wopts = cli_write_options(repo))) {
+	if (!(wopts = cli_write_options(repo, problems))) {
 		rc = EXIT_DATA;
 		goto done;
 	}
@@ -94,13 +94,9 @@ static int run(cli_args *args, hoso_repo *repo)
 		rc = hoso_problems_count(problems) ? cli_problems(problems) : cli_fail(error);
 		goto done;
 	}
-	cli_problems(problems); /* warnings */
 	cli_commit_message(message, sizeof(message), "add", args->pos[0], id, unit, record);
-	if ((error = hoso_txn_commit(txn, message, NULL)) < 0) {
-		rc = cli_fail(error);
-		goto done;
-	}
-	printf("%s\n", id);
+	if ((rc = cli_commit(txn, message, NULL, problems)) == EXIT_OK)
+		printf("%s\n", id);
 done:
 	hoso_txn_free(txn);
 	json_decref(record);

@@ -28,7 +28,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		return cli_error(EXIT_USAGE, "'%s' is not a record id (a ULID)", args->pos[0]);
 	if (hoso_problems_new(&problems) < 0)
 		return cli_fail(HOSO_ERROR);
-	if (!(wopts = cli_write_options(repo))) {
+	if (!(wopts = cli_write_options(repo, problems))) {
 		rc = EXIT_DATA;
 		goto done;
 	}
@@ -61,10 +61,8 @@ static int run(cli_args *args, hoso_repo *repo)
 		rc = hoso_problems_count(problems) ? cli_problems(problems) : cli_fail(error);
 		goto done;
 	}
-	cli_problems(problems);
 	cli_commit_message(message, sizeof(message), "edit", type, args->pos[0], unit, record);
-	if ((error = hoso_txn_commit(txn, message, NULL)) < 0)
-		rc = cli_fail(error);
+	rc = cli_commit(txn, message, NULL, problems);
 done:
 	json_decref(before);
 	json_decref(record);

@@ -117,11 +117,7 @@ static size_t bad_lines(const hoso_problems *problems)
 
 static int run(cli_args *args, hoso_repo *repo)
 {
-	/*
-	 * The validator plugins do not run on imports yet: parsing every row
-	 * again in each plugin took a 74k-member import from 4.5 s to 10.7 s.
-	 */
-	hoso_txn_options topts = HOSO_TXN_OPTIONS_INIT;
+	const hoso_txn_options *wopts;
 	import_state st = { 0 };
 	hoso_import_format format;
 	FILE *fp = NULL;
@@ -142,9 +138,16 @@ static int run(cli_args *args, hoso_repo *repo)
 		return cli_usage(args->cmd, "'%s': give a .csv or a .jsonl file", st.file);
 	if (!(fp = fopen(st.file, "rb")))
 		return cli_error(EXIT_USAGE, "cannot open '%s': %s", st.file, strerror(errno));
-	if (hoso_problems_new(&st.problems) < 0 ||
-		(error = hoso_txn_begin(&st.txn, repo, &topts)) < 0) {
+	if (hoso_problems_new(&st.problems) < 0) {
 		rc = cli_fail(HOSO_ERROR);
+		goto done;
+	}
+	if (!(wopts = cli_write_options(repo, st.problems))) {
+		rc = EXIT_DATA;
+		goto done;
+	}
+	if ((error = hoso_txn_begin(&st.txn, repo, wopts)) < 0) {
+		rc = cli_fail(error);
 		goto done;
 	}
 	error = hoso_import_read(fp, st.file, format, each_row, &st, st.problems);
@@ -160,7 +163,6 @@ static int run(cli_args *args, hoso_repo *repo)
 		cli_hint("fix the rows above and import the file again");
 		goto done;
 	}
-	cli_problems(st.problems); /* warnings */
 	snprintf(message, sizeof(message), "import %zu %s records into %s\n\n"
 		"from %s: %zu new, %zu updated\n", st.added + st.updated, st.type, st.unit,
 		st.file, st.added, st.updated);
@@ -170,11 +172,8 @@ static int run(cli_args *args, hoso_repo *repo)
 	}
 	if (isatty(2))
 		fprintf(stderr, "writing %zu records...", st.added + st.updated);
-	if ((error = hoso_txn_commit(st.txn, message, &commit)) < 0) {
-		rc = cli_fail(error);
+	if ((rc = cli_commit(st.txn, message, &commit, st.problems)) != EXIT_OK)
 		goto done;
-	}
-	cli_progress_end();
 	fprintf(stderr, "hoso: imported %zu %s records into unit %s (%zu new, %zu updated) in commit %.12s\n",
 		st.added + st.updated, st.type, st.unit, st.added, st.updated, git_oid_tostr_s(&commit));
 done:

@@ -58,13 +58,16 @@ static int run(cli_args *args, hoso_repo *repo)
 		cli_hint("'hoso conflicts' lists them");
 		goto done;
 	}
-	if (!(wopts = cli_write_options(repo))) {
+	if (hoso_problems_new(&problems) < 0) {
+		rc = cli_fail(HOSO_ERROR);
+		goto done;
+	}
+	if (!(wopts = cli_write_options(repo, problems))) {
 		rc = EXIT_DATA;
 		goto done;
 	}
-	if (hoso_problems_new(&problems) < 0 ||
-		(error = hoso_txn_begin(&txn, repo, wopts)) < 0) {
-		rc = cli_fail(HOSO_ERROR);
+	if ((error = hoso_txn_begin(&txn, repo, wopts)) < 0) {
+		rc = cli_fail(error);
 		goto done;
 	}
 	error = hoso_txn_get(&record, &unit, txn, args->pos[0]);
@@ -107,8 +110,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	}
 	snprintf(message, sizeof(message), "resolve %s %s: take %.100s\n", args->pos[0],
 		whole ? "(the record)" : st.field, take);
-	if ((error = hoso_txn_commit(txn, message, NULL)) < 0)
-		rc = cli_fail(error);
+	rc = cli_commit(txn, message, NULL, problems);
 done:
 	json_decref(record);
 	json_decref(st.found);

@@ -135,6 +135,18 @@ int cli_problems(const hoso_problems *problems)
 	return hoso_problems_errors(problems) ? EXIT_DATA : EXIT_OK;
 }
 
+int cli_commit(hoso_txn *txn, const char *message, git_oid *out, const hoso_problems *problems)
+{
+	int error = hoso_txn_commit(txn, message, out), rc = cli_problems(problems);
+
+	if (error == HOSO_EINVALID && rc != EXIT_OK) {
+		cli_error(EXIT_DATA, "nothing was written: the records above break the repository's rules");
+		cli_hint("fix the records named above and write again");
+		return EXIT_DATA;
+	}
+	return error < 0 ? cli_fail(error) : EXIT_OK;
+}
+
 int cli_usage(const cli_command *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -288,7 +300,7 @@ const char *cli_builtin_plugin_dir(void)
 
 static hoso_plugin_set *write_plugins;
 
-const hoso_txn_options *cli_write_options(hoso_repo *repo)
+const hoso_txn_options *cli_write_options(hoso_repo *repo, hoso_problems *problems)
 {
 	static hoso_txn_options opts = HOSO_TXN_OPTIONS_INIT;
 	hoso_problems *refusals = NULL;
@@ -297,8 +309,10 @@ const hoso_txn_options *cli_write_options(hoso_repo *repo)
 	if (!write_plugins && hoso_problems_new(&refusals) == 0 &&
 		hoso_plugin_set_open(&write_plugins, repo, cli_builtin_plugin_dir(), refusals) == 0) {
 		opts.check_cb = hoso_plugin_set_check;
+		opts.commit_check = hoso_plugin_set_check_commit;
 		opts.check_payload = write_plugins;
 	}
+	opts.problems = problems;
 	/* Plugins that did not load are warnings; a pinned one missing refuses the write. */
 	missing = cli_problems(refusals) != EXIT_OK;
 	hoso_problems_free(refusals);

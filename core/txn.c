@@ -44,6 +44,8 @@ struct hoso_txn {
 	hoso_pack *packw;   /* a large transaction's pack, written to as records are staged */
 	hoso_check_cb check_cb;
 	void *check_payload;
+	hoso_commit_check_cb commit_check;
+	hoso_problems *problems;
 	git_oid parent2;    /* a merge's second parent */
 	int has_parent2;
 	char unit_buf[64];
@@ -99,6 +101,8 @@ int hoso_txn_begin(hoso_txn **out, hoso_repo *repo, const hoso_txn_options *opts
 	txn->pack = opts->pack;
 	txn->check_cb = opts->check_cb;
 	txn->check_payload = opts->check_payload;
+	txn->commit_check = opts->commit_check;
+	txn->problems = opts->problems;
 	if ((error = hoso_map_new(&txn->changes)) < 0 || (error = hoso_map_new(&txn->ids)) < 0 ||
 		(error = hoso_map_new(&txn->indexes)) < 0 || (error = hoso_map_new(&txn->lookups)) < 0)
 		goto fail;
@@ -578,6 +582,91 @@ int hoso_txn_remove(hoso_txn *txn, const char *id)
 	return error;
 }
 
+typedef struct {
+	hoso_txn *txn;
+	hoso_record_cb cb;
+	void *payload;
+	int error;
+} change_walk;
+
+static void change_walk_cb(const char *key, void *value, void *payload)
+{
+	change_walk *w = payload;
+	change *c = value;
+	git_blob *blob = NULL;
+
+	(void)key;
+	if (w->error)
+		return;
+	if (REMOVED(c)) {
+		w->error = w->cb(NULL, NULL, c->id, NULL, 0, w->payload);
+	} else if (c->data) {
+		w->error = w->cb(c->unit, c->type, c->id, c->data, c->len, w->payload);
+	} else if (git_blob_lookup(&blob, w->txn->repo->git, &c->oid) < 0) {
+		w->error = hoso_error_git(HOSO_ERROR, "cannot read the blob of record '%s'", c->id);
+	} else {
+		w->error = w->cb(c->unit, c->type, c->id, git_blob_rawcontent(blob),
+			(size_t)git_blob_rawsize(blob), w->payload);
+		git_blob_free(blob);
+	}
+}
+
+int hoso_txn_foreach_change(hoso_txn *txn, hoso_record_cb cb, void *payload)
+{
+	change_walk w = { txn, cb, payload, 0 };
+
+	hoso_map_foreach(txn->ids, change_walk_cb, &w);
+	return w.error;
+}
+
+int hoso_txn_changes(const hoso_txn *txn, const char *id)
+{
+	return hoso_map_get(txn->ids, id) != NULL;
+}
+
+const git_tree *hoso_txn_base_tree(const hoso_txn *txn)
+{
+	return txn->base_tree;
+}
+
+int hoso_txn_read(char **data, size_t *len, char unit[64], char type[64], hoso_txn *txn,
+	const char *id)
+{
+	change *c;
+	git_blob *blob = NULL;
+	location loc;
+	const void *raw = NULL;
+	int error;
+
+	*data = NULL;
+	if (!hoso_id_valid(id) || (error = locate(&loc, txn, id, NULL)) == 0)
+		return HOSO_ENOTFOUND;
+	if (error < 0)
+		return error;
+	error = 0;
+	if ((c = hoso_map_get(txn->changes, loc.path)) && c->data) {
+		raw = c->data;
+		*len = c->len;
+	} else if ((c && c->in_odb && git_blob_lookup(&blob, txn->repo->git, &c->oid) == 0) ||
+		(!c && (error = hoso_tree_read(&blob, txn->repo->git, txn->base_tree, loc.path)) == 0)) {
+		raw = git_blob_rawcontent(blob);
+		*len = (size_t)git_blob_rawsize(blob);
+	} else if (error == 0) {
+		error = hoso_error_git(HOSO_ERROR, "cannot read record '%s'", id);
+	}
+	if (raw && !(*data = malloc(*len ? *len : 1)))
+		error = hoso_error_set(HOSO_ERROR, "out of memory");
+	else if (raw)
+		memcpy(*data, raw, *len);
+	if (unit)
+		snprintf(unit, 64, "%s", loc.unit);
+	if (type)
+		snprintf(type, 64, "%s", loc.type);
+	git_blob_free(blob);
+	free(loc.path);
+	return error;
+}
+
 int hoso_txn_get(json_t **out, const char **unit_out, hoso_txn *txn, const char *id)
 {
 	change *c;
@@ -817,6 +906,34 @@ done:
 	git_reference_free(head);
 }
 
+/* The rules across records, on the transaction as it stands. */
+static int commit_check(hoso_txn *txn)
+{
+	hoso_problems *own = NULL, *problems = txn->problems;
+	size_t errors;
+	int error;
+
+	if (!problems && (error = hoso_problems_new(&own)) < 0)
+		return error;
+	if (!problems)
+		problems = own;
+	errors = hoso_problems_errors(problems);
+	if ((error = txn->commit_check(txn, problems, txn->check_payload)) == 0 &&
+		hoso_problems_errors(problems) > errors) {
+		const hoso_problem *p = NULL;
+		size_t i;
+
+		for (i = 0; i < hoso_problems_count(problems) && !p; i++)
+			if (hoso_problems_get(problems, i)->severity == HOSO_SEVERITY_ERROR)
+				p = hoso_problems_get(problems, i);
+		error = hoso_error_set(HOSO_EINVALID, "the change breaks a rule across records%s%s%s%s",
+			p && p->field ? ": " : "", p && p->field ? p->field : "", p ? ": " : "",
+			p ? p->message : "");
+	}
+	hoso_problems_free(own);
+	return error;
+}
+
 int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 {
 	git_signature *sig = NULL;
@@ -833,6 +950,8 @@ int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 			git_oid_cpy(out, &txn->base);
 		return 0;
 	}
+	if (txn->commit_check && (error = commit_check(txn)) < 0)
+		goto done;
 	if ((error = hoso_repo_signature(&sig, txn->repo)) < 0)
 		goto done;
 	if (!txn->odb && git_repository_odb(&txn->odb, txn->repo->git) < 0) {

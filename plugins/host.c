@@ -27,7 +27,11 @@ static int host_record_get(hoso_host *host, const char *id, char **json, size_t 
 	size_t n;
 
 	*json = NULL;
-	if (!host || hoso_record_get(&rec, &u, host->repo, id) < 0)
+	if (!host)
+		return -1;
+	if (host->txn)
+		return hoso_txn_read(json, len ? len : &n, unit, NULL, host->txn, id) < 0 ? -1 : 0;
+	if (hoso_record_get(&rec, &u, host->repo, id) < 0)
 		return -1;
 	if (hoso_json_canonical(&text, &n, rec) < 0) {
 		json_decref(rec);
@@ -44,9 +48,26 @@ static int host_record_get(hoso_host *host, const char *id, char **json, size_t 
 }
 
 typedef struct {
+	hoso_host *host;
+	const char *type, *unit;
 	hoso_record_visit_fn visit;
 	void *payload;
+	const char *field, *value; /* record_find by walking */
 } visit_ctx;
+
+/* 1 if the record's `field` is `value` or an array holding it. */
+static int holds(const char *data, size_t len, const char *field, const char *value)
+{
+	json_t *o = json_loadb(data, len, 0, NULL), *v = json_object_get(o, field);
+	size_t i;
+	int found = json_is_string(v) && strcmp(json_string_value(v), value) == 0;
+
+	for (i = 0; !found && json_is_array(v) && i < json_array_size(v); i++)
+		found = json_is_string(json_array_get(v, i)) &&
+			strcmp(json_string_value(json_array_get(v, i)), value) == 0;
+	json_decref(o);
+	return found;
+}
 
 static int visit_cb(const char *unit, const char *type, const char *id, const char *data,
 	size_t len, void *payload)
@@ -54,15 +75,115 @@ static int visit_cb(const char *unit, const char *type, const char *id, const ch
 	visit_ctx *v = payload;
 
 	(void)type;
+	if (v->field && !holds(data, len, v->field, v->value))
+		return 0;
 	return v->visit(v->payload, unit, id, data, len);
+}
+
+/* The base tree, less what the transaction changes. */
+static int base_cb(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	visit_ctx *v = payload;
+
+	return hoso_txn_changes(v->host->txn, id) ? 0 : visit_cb(unit, type, id, data, len, payload);
+}
+
+/* Then what it puts. */
+static int change_cb(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	visit_ctx *v = payload;
+
+	if (!data || (v->type && strcmp(v->type, type) != 0) || (v->unit && strcmp(v->unit, unit) != 0))
+		return 0;
+	return visit_cb(unit, type, id, data, len, payload);
+}
+
+static int walk(hoso_host *host, visit_ctx *v)
+{
+	int rc;
+
+	if (!host->txn)
+		return hoso_record_foreach(host->repo, NULL, v->type, v->unit, visit_cb, v);
+	if ((rc = hoso_record_foreach(host->repo, hoso_txn_base_tree(host->txn), v->type, v->unit,
+		base_cb, v)) != 0)
+		return rc;
+	return hoso_txn_foreach_change(host->txn, change_cb, v);
 }
 
 static int host_record_foreach(hoso_host *host, const char *type, const char *unit,
 	hoso_record_visit_fn visit, void *payload)
 {
-	visit_ctx v = { visit, payload };
+	visit_ctx v = { host, type, unit, visit, payload, NULL, NULL };
 
-	return host ? hoso_record_foreach(host->repo, NULL, type, unit, visit_cb, &v) : -1;
+	return host ? walk(host, &v) : -1;
+}
+
+static int apply_cb(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	(void)unit;
+	(void)type;
+	return hoso_findex_apply(payload, id, data, len);
+}
+
+/* The index at the transaction's base with its changes on top; 0, or -1: walk instead. */
+static int ready_index(hoso_host *host)
+{
+	hoso_host_index *ix = host->index;
+
+	if (ix->state)
+		return ix->state > 0 ? 0 : -1;
+	ix->state = -1;
+	if ((!ix->findex && hoso_findex_open(&ix->findex, host->repo, ix->fields, ix->n) < 0) ||
+		hoso_findex_update(ix->findex, hoso_txn_base_tree(host->txn)) < 0 ||
+		hoso_findex_begin(ix->findex) < 0)
+		return -1;
+	if (hoso_txn_foreach_change(host->txn, apply_cb, ix->findex) < 0) {
+		hoso_findex_discard(ix->findex);
+		return -1;
+	}
+	ix->state = 1;
+	return 0;
+}
+
+typedef struct {
+	hoso_host *host;
+	const char *type;
+	hoso_record_visit_fn visit;
+	void *payload;
+} found_ctx;
+
+static int found_cb(const char *id, void *payload)
+{
+	found_ctx *f = payload;
+	char *data = NULL, unit[64], type[64];
+	size_t len = 0;
+	int rc;
+
+	/* The index is only a cache: what it names and is not there is not there. */
+	if (hoso_txn_read(&data, &len, unit, type, f->host->txn, id) < 0)
+		return 0;
+	rc = strcmp(type, f->type) == 0 ? f->visit(f->payload, unit, id, data, len) : 0;
+	free(data);
+	return rc;
+}
+
+static int host_record_find(hoso_host *host, const char *type, const char *field,
+	const char *value, hoso_record_visit_fn visit, void *payload)
+{
+	visit_ctx v = { host, type, NULL, visit, payload, field, value };
+	found_ctx f = { host, type, visit, payload };
+	char key[192];
+
+	if (!host || !type || !field || !value)
+		return -1;
+	snprintf(key, sizeof(key), "%s.%s", type, field);
+	if (host->txn && host->index && ready_index(host) == 0 &&
+		hoso_findex_has(host->index->findex, key))
+		return hoso_findex_find(host->index->findex, key, value, found_cb, &f);
+	return walk(host, &v);
 }
 
 static void host_report(hoso_host *host, hoso_finding_severity severity, const char *id,
@@ -78,6 +199,6 @@ static void host_report(hoso_host *host, hoso_finding_severity severity, const c
 const hoso_host_api hoso_host_api_table = {
 	HOSO_PLUGIN_ABI_MAJOR, HOSO_PLUGIN_ABI_MINOR, sizeof(hoso_host_api),
 	malloc, realloc, free, host_log, host_set_error,
-	host_record_get, host_record_foreach, host_report, NULL, NULL, { NULL }
+	host_record_get, host_record_foreach, host_report, NULL, NULL, host_record_find, { NULL }
 };
 

@@ -5,11 +5,22 @@
 
 #include "hoso/plugins.h"
 #include "hoso/record.h"
+#include "findex.h"
+
+/* The field index of one check, shared by its validators, made on first use. */
+typedef struct {
+	hoso_findex *findex;       /* kept open by the plugin set between checks */
+	const char **fields;       /* every validator's indexes */
+	size_t n;
+	int state;                 /* 0 not yet, 1 ready, -1 failed: find walks */
+} hoso_host_index;
 
 struct hoso_host {
 	hoso_repo *repo;           /* NULL while a plugin is only being loaded */
 	const char *plugin;        /* the name, for messages */
 	hoso_problems *problems;   /* where findings go; may be NULL */
+	hoso_txn *txn;             /* records as this transaction sees them; NULL: the tip */
+	hoso_host_index *index;    /* NULL: find walks */
 	char error[512];           /* what the plugin said with set_error */
 };
 

@@ -20,6 +20,7 @@ struct hoso_plugin_set {
 	hoso_repo *repo;
 	entry *items;
 	size_t count;
+	hoso_host_index index; /* the fields the validators look records up by */
 };
 
 /* The pin of plugin `name` in hoso.json (borrowed), or NULL. */
@@ -149,6 +150,8 @@ void hoso_plugin_set_free(hoso_plugin_set *set)
 			d->shutdown(set->items[i].state);
 		hoso_plugin_close(set->items[i].plugin);
 	}
+	hoso_findex_free(set->index.findex);
+	free(set->index.fields);
 	free(set->items);
 	free(set);
 }
@@ -170,6 +173,27 @@ static int checks_type(const hoso_validator *v, const char *type)
 	return 0;
 }
 
+/* The validator of entry `e`, set up on first use; NULL if it has none. */
+static const hoso_validator *validator_of(entry *e, hoso_host *host)
+{
+	const hoso_plugin *d = hoso_plugin_descriptor(e->plugin);
+	const hoso_validator *v = d->validator;
+
+	if (!v || v->struct_size < offsetof(hoso_validator, check_set) + sizeof(v->check_set))
+		return NULL;
+	if (!e->ready) {
+		e->state = d->init ? d->init(host) : NULL;
+		e->ready = 1;
+	}
+	return v;
+}
+
+static int plugin_failed(const hoso_plugin *d, const hoso_host *host, const char *what)
+{
+	return hoso_error_set(HOSO_EPLUGIN, "plugin '%s' failed on %s%s%s", d->name, what,
+		host->error[0] ? ": " : "", host->error);
+}
+
 int hoso_plugin_set_check(const char *type, const char *unit, const char *id, const char *json,
 	size_t len, hoso_problems *problems, void *payload)
 {
@@ -177,20 +201,96 @@ int hoso_plugin_set_check(const char *type, const char *unit, const char *id, co
 	size_t i;
 
 	for (i = 0; set && i < set->count; i++) {
-		entry *e = &set->items[i];
-		const hoso_plugin *d = hoso_plugin_descriptor(e->plugin);
-		const hoso_validator *v = d->validator;
-		hoso_host host = { set->repo, d->name, problems, "" };
-		if (!v || v->struct_size < offsetof(hoso_validator, check_set) || !v->check_record ||
-			!checks_type(v, type))
+		const hoso_plugin *d = hoso_plugin_descriptor(set->items[i].plugin);
+		hoso_host host = { set->repo, d->name, problems, NULL, NULL, "" };
+		const hoso_validator *v = validator_of(&set->items[i], &host);
+		char what[128];
+
+		if (!v || !v->check_record || !checks_type(v, type))
 			continue;
-		if (!e->ready) {
-			e->state = d->init ? d->init(&host) : NULL;
-			e->ready = 1;
+		if (v->check_record(set->items[i].state, &host, type, unit, json, len) < 0) {
+			snprintf(what, sizeof(what), "record '%s'", id);
+			return plugin_failed(d, &host, what);
 		}
-		if (v->check_record(e->state, &host, type, unit, json, len) < 0)
-			return hoso_error_set(HOSO_EPLUGIN, "plugin '%s' failed on record '%s'%s%s", d->name,
-				id, host.error[0] ? ": " : "", host.error);
 	}
 	return 0;
+}
+
+/* The fields every validator looks records up by, once. */
+static int gather_fields(hoso_plugin_set *set)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < set->count; i++) {
+		const hoso_validator *v = hoso_plugin_descriptor(set->items[i].plugin)->validator;
+
+		if (!v || v->struct_size < offsetof(hoso_validator, indexes) + sizeof(v->indexes) ||
+			!v->indexes)
+			continue;
+		for (j = 0; v->indexes[j]; j++) {
+			const char **grown;
+
+			for (k = 0; k < set->index.n && strcmp(set->index.fields[k], v->indexes[j]) != 0; k++)
+				;
+			if (k < set->index.n)
+				continue;
+			if (!(grown = realloc(set->index.fields, (set->index.n + 1) * sizeof(char *))))
+				return hoso_error_set(HOSO_ERROR, "out of memory");
+			set->index.fields = grown;
+			set->index.fields[set->index.n++] = v->indexes[j];
+		}
+	}
+	return 0;
+}
+
+typedef struct {
+	char **ids;
+	size_t n, cap;
+} id_list;
+
+static int collect_id(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	id_list *l = payload;
+
+	(void)unit, (void)type, (void)data, (void)len;
+	if (l->n == l->cap) {
+		char **grown = realloc(l->ids, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof(char *));
+		if (!grown)
+			return hoso_error_set(HOSO_ERROR, "out of memory");
+		l->ids = grown;
+	}
+	if (!(l->ids[l->n] = strdup(id)))
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	l->n++;
+	return 0;
+}
+
+int hoso_plugin_set_check_commit(hoso_txn *txn, hoso_problems *problems, void *payload)
+{
+	hoso_plugin_set *set = payload;
+	id_list changed = { NULL, 0, 0 };
+	size_t i;
+	int error = 0;
+
+	if (!set || (error = hoso_txn_foreach_change(txn, collect_id, &changed)) < 0 || !changed.n)
+		goto done;
+	if (!set->index.fields && (error = gather_fields(set)) < 0)
+		goto done;
+	set->index.state = set->index.n ? 0 : -1;
+	for (i = 0; i < set->count && error == 0; i++) {
+		const hoso_plugin *d = hoso_plugin_descriptor(set->items[i].plugin);
+		hoso_host host = { set->repo, d->name, problems, txn, &set->index, "" };
+		const hoso_validator *v = validator_of(&set->items[i], &host);
+
+		if (v && v->check_set &&
+			v->check_set(set->items[i].state, &host, (const char *const *)changed.ids, changed.n) < 0)
+			error = plugin_failed(d, &host, "the rules across records");
+	}
+	hoso_findex_discard(set->index.findex);
+done:
+	for (i = 0; i < changed.n; i++)
+		free(changed.ids[i]);
+	free(changed.ids);
+	return error;
 }

@@ -8,8 +8,9 @@
  * plugin's descriptor, or NULL to refuse to load.
  *
  * Both tables start with the ABI major and their struct_size and only ever
- * grow at the end: a newer host never breaks an older plugin, and a plugin
- * checks api->struct_size before using a slot added after ABI 1.0. Records
+ * grow at the end, first into their reserved slots (which are NULL): a newer
+ * host never breaks an older plugin, and a plugin checks that a slot added
+ * after ABI 1.0 is not NULL (and api->struct_size covers it) before using it. Records
  * cross the boundary as JSON text; memory that crosses it comes from the
  * host's allocator (api->alloc / api->free), whichever side frees it.
  *
@@ -24,7 +25,7 @@ extern "C" {
 #endif
 
 #define HOSO_PLUGIN_ABI_MAJOR 1
-#define HOSO_PLUGIN_ABI_MINOR 0
+#define HOSO_PLUGIN_ABI_MINOR 1
 
 #define HOSO_PLUGIN_ENTRY "hoso_plugin_entry"
 
@@ -91,7 +92,17 @@ typedef struct hoso_host_api {
 	/* An option given on the command line (--option KEY=VALUE), or NULL. */
 	const char *(*option)(hoso_host *host, const char *key);
 
-	void *reserved[16];
+	/*
+	 * ABI 1.1: every record of `type` whose top-level `field` is the string
+	 * `value` or an array holding it, as record_foreach sees them. Fast for
+	 * the fields the validator lists in hoso_validator.indexes (the host
+	 * keeps an index of them); any other field costs a walk of every record
+	 * of `type`.
+	 */
+	int (*record_find)(hoso_host *host, const char *type, const char *field, const char *value,
+		hoso_record_visit_fn visit, void *payload);
+
+	void *reserved[15];
 } hoso_host_api;
 
 typedef struct hoso_validator {
@@ -102,12 +113,16 @@ typedef struct hoso_validator {
 	int (*check_record)(void *state, hoso_host *host, const char *type, const char *unit,
 		const char *json, size_t len);
 	/*
-	 * Rules across records, for the records `ids` just changed (n of them),
-	 * against the whole tree through record_foreach / record_get; `ids` NULL
-	 * means every record. 0, or -1 on failure.
+	 * Rules across records, for the records `ids` just changed (n of them;
+	 * a removed record's id is among them and record_get no longer finds
+	 * it), against the whole tree with the changes in it, through
+	 * record_get, record_find and record_foreach; `ids` NULL means every
+	 * record. Report only what involves a changed record. 0, or -1 on failure.
 	 */
 	int (*check_set)(void *state, hoso_host *host, const char *const *ids, size_t n);
-	void *reserved[8];
+	/* ABI 1.1: the fields check_set looks records up by ("member.citizen_id"), NULL-terminated. */
+	const char *const *indexes;
+	void *reserved[7];
 } hoso_validator;
 
 typedef struct hoso_exporter {

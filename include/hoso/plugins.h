@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "errors.h"
 #include "plugin.h"
+#include "record.h"
 #include "repo.h"
 
 #ifdef __cplusplus
@@ -68,6 +69,14 @@ const char *hoso_plugin_set_origin(const hoso_plugin_set *set, size_t i);
  */
 int hoso_plugin_set_check(const char *type, const char *unit, const char *id, const char *json,
 	size_t len, hoso_problems *problems, void *set);
+
+/*
+ * Run every validator's check_set on what transaction `txn` changes, seen
+ * with its changes in place: a hoso_commit_check_cb (see record.h) whose
+ * payload is the set. The validators look records up through a field index
+ * kept beside the repository.
+ */
+int hoso_plugin_set_check_commit(hoso_txn *txn, hoso_problems *problems, void *set);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,10 @@ extern "C" {
 
 typedef struct hoso_txn hoso_txn;
 
+/* A record of a walk: `data` its canonical bytes, not NUL-terminated. */
+typedef int (*hoso_record_cb)(const char *unit, const char *type, const char *id,
+	const char *data, size_t len, void *payload);
+
 /*
  * Called for each record put, after the schema accepted it, with its
  * canonical text: append problems (errors refuse the record, warnings are
@@ -30,16 +34,26 @@ typedef struct hoso_txn hoso_txn;
 typedef int (*hoso_check_cb)(const char *type, const char *unit, const char *id,
 	const char *json, size_t len, hoso_problems *problems, void *payload);
 
+/*
+ * Called once by hoso_txn_commit, before anything is written, with the
+ * transaction holding every change: rules across records (a citizen id
+ * used twice, a reference to a record that is gone). Same contract as
+ * hoso_check_cb.
+ */
+typedef int (*hoso_commit_check_cb)(hoso_txn *txn, hoso_problems *problems, void *payload);
+
 typedef struct {
 	unsigned int version;
 	unsigned int lock_timeout_ms; /* how long to wait for another writer; 0: 10000 */
 	int pack;                     /* 1: write one packfile; 0: loose objects; -1: by size */
 	hoso_check_cb check_cb;       /* may be NULL */
-	void *check_payload;
+	void *check_payload;          /* for both checks */
+	hoso_commit_check_cb commit_check; /* may be NULL */
+	hoso_problems *problems;      /* where the commit check's findings go; may be NULL */
 } hoso_txn_options;
 
 #define HOSO_TXN_OPTIONS_VERSION 1
-#define HOSO_TXN_OPTIONS_INIT { HOSO_TXN_OPTIONS_VERSION, 0, -1, NULL, NULL }
+#define HOSO_TXN_OPTIONS_INIT { HOSO_TXN_OPTIONS_VERSION, 0, -1, NULL, NULL, NULL, NULL }
 
 typedef enum {
 	HOSO_PUT_CREATE = 1,  /* the id must not exist yet */
@@ -75,8 +89,28 @@ size_t hoso_txn_count(const hoso_txn *txn);
 /*
  * Write the staged changes as one commit on main with `message`. With
  * nothing to change, no commit is made and `*out` (may be NULL) is the tip.
+ * HOSO_EINVALID, nothing written, when the commit check found errors.
  */
 int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out);
+
+/*
+ * Every record the transaction changes, in no particular order: `data` its
+ * new canonical text, or NULL (with `unit` and `type` NULL) when it goes.
+ */
+int hoso_txn_foreach_change(hoso_txn *txn, hoso_record_cb cb, void *payload);
+
+/*
+ * Record `id` as the transaction sees it, as its stored bytes: `*data`
+ * malloc'd, `unit` and `type` (may be NULL) filled. HOSO_ENOTFOUND if none.
+ */
+int hoso_txn_read(char **data, size_t *len, char unit[64], char type[64], hoso_txn *txn,
+	const char *id);
+
+/* 1 if the transaction puts or removes record `id`. */
+int hoso_txn_changes(const hoso_txn *txn, const char *id);
+
+/* The tree the transaction started from (borrowed; NULL when main was unborn). */
+const git_tree *hoso_txn_base_tree(const hoso_txn *txn);
 
 /* Drop what was not committed and release the lock. Accepts NULL. */
 void hoso_txn_free(hoso_txn *txn);
@@ -93,8 +127,6 @@ int hoso_record_path(char **out, hoso_repo *repo, const char *id);
  * canonical bytes, not NUL-terminated. A non-zero return from `cb` stops the
  * walk and is returned.
  */
-typedef int (*hoso_record_cb)(const char *unit, const char *type, const char *id,
-	const char *data, size_t len, void *payload);
 int hoso_record_foreach(hoso_repo *repo, const git_tree *tree, const char *type,
 	const char *unit, hoso_record_cb cb, void *payload);
 

@@ -847,6 +847,100 @@ static void check_cells(index_ctx *c, hoso_host *host)
 	}
 }
 
+/*
+ * With a few changes, only what the rules need about them, found through the
+ * host's index: each changed record, what it refers to and what refers to
+ * it; for a discipline or an evaluation, the other of the two about its
+ * subject; for an evaluation or an organization, every organization under
+ * the same parent with their evaluations (the quota); for a member, its
+ * cell's members. More changes than this, and one walk is cheaper.
+ */
+#define FEW_CHANGES 2000
+
+static int visit_id(index_ctx *c, hoso_host *host, const char *id)
+{
+	char unit[64], *json = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!id || map_get(&c->ids, id, NULL))
+		return 0;
+	if (api->record_get(host, id, &json, &len, unit) != 0 || !json)
+		return 0; /* gone: rule 9 says so where it is referred to */
+	rc = index_visit(c, unit, id, json, len);
+	api->free(json);
+	return rc;
+}
+
+static int visit_found(index_ctx *c, hoso_host *host, int type, const char *field, const char *value)
+{
+	return value ? api->record_find(host, type_names[type], field, value, index_visit, c) : 0;
+}
+
+/* The organizations under `parent` and their evaluations. */
+static int visit_quota_group(index_ctx *c, hoso_host *host, const char *parent)
+{
+	size_t first = c->n_entries, i;
+	int rc;
+
+	if (!parent)
+		return 0;
+	if ((rc = visit_found(c, host, T_ORGANIZATION, "parent_id", parent)) != 0)
+		return rc;
+	for (i = first; i < c->n_entries && rc == 0; i++)
+		if (c->entries[i].type == T_ORGANIZATION)
+			rc = visit_found(c, host, T_EVALUATION, "subject_id", c->entries[i].id);
+	return rc;
+}
+
+static int gather(index_ctx *c, hoso_host *host, const char *const *ids, size_t n)
+{
+	size_t i, k, changed_end;
+	int rc = 0;
+
+	for (k = 0; k < n && rc == 0; k++) {
+		rc = visit_id(c, host, ids[k]);
+		for (i = 0; i < sizeof(ref_specs) / sizeof(ref_specs[0]) && rc == 0 && ids[k]; i++)
+			rc = visit_found(c, host, ref_specs[i].type, ref_specs[i].field, ids[k]);
+	}
+	/* The targets of the changed records' references. */
+	for (i = 0; i < c->n_refs && rc == 0; i++)
+		if (c->entries[c->refs[i].rec].changed)
+			rc = visit_id(c, host, c->refs[i].target_id);
+	changed_end = c->n_entries;
+	for (i = 0; i < changed_end && rc == 0; i++) {
+		/* Copies: visiting may move the entries. */
+		entry e = c->entries[i];
+		const char *parent = NULL;
+		size_t t;
+
+		if (!e.changed)
+			continue;
+		if (e.type == T_DISCIPLINE || e.type == T_EVALUATION) {
+			const char *subject = NULL;
+
+			for (k = 0; k < c->n_disciplines && !subject; k++)
+				if (c->disciplines[k].rec == i)
+					subject = c->disciplines[k].subject;
+			for (k = 0; k < c->n_evaluations && !subject; k++)
+				if (c->evaluations[k].rec == i)
+					subject = c->evaluations[k].subject;
+			rc = visit_found(c, host, e.type == T_DISCIPLINE ? T_EVALUATION : T_DISCIPLINE,
+				"subject_id", subject);
+			if (rc == 0 && e.type == T_EVALUATION && subject && map_get(&c->ids, subject, &t) &&
+				c->entries[t].type == T_ORGANIZATION)
+				parent = c->entries[t].parent_id;
+		} else if (e.type == T_ORGANIZATION) {
+			parent = e.parent_id;
+		} else if (e.type == T_MEMBER) {
+			rc = visit_found(c, host, T_MEMBER, "cell_id", e.cell_id);
+		}
+		if (rc == 0)
+			rc = visit_quota_group(c, host, parent);
+	}
+	return rc;
+}
+
 static int check_set(void *state, hoso_host *host, const char *const *ids, size_t n)
 {
 	index_ctx c;
@@ -859,7 +953,11 @@ static int check_set(void *state, hoso_host *host, const char *const *ids, size_
 	for (i = 0; ids && i < n; i++)
 		if (ids[i] && map_put(&c.changed, ids[i], i) < 0)
 			goto oom;
-	rc = api->record_foreach(host, NULL, NULL, index_visit, &c);
+	if (ids && n <= FEW_CHANGES && api->struct_size >= offsetof(hoso_host_api, record_find) +
+		sizeof(api->record_find) && api->record_find)
+		rc = gather(&c, host, ids, n);
+	else
+		rc = api->record_foreach(host, NULL, NULL, index_visit, &c);
 	if (c.oom)
 		goto oom;
 	if (rc != 0) {
@@ -887,8 +985,20 @@ done:
 
 /* ---- descriptor ---- */
 
+/* Every field of ref_specs: what gather() looks records up by. */
+static const char *const indexes[] = {
+	"organization.parent_id", "organization.predecessor_ids", "organization.successor_ids",
+	"member.cell_id", "member_event.member_id", "member_event.decided_by", "candidate.cell_id",
+	"candidate.introducer_ids", "candidate.member_id", "inspection.conducted_by",
+	"inspection.subject_org_ids", "inspection.subject_member_ids", "supervision.conducted_by",
+	"supervision.subject_org_ids", "supervision.subject_member_ids", "discipline.subject_id",
+	"discipline.decided_by", "discipline.source_inspection_id", "evaluation.subject_id",
+	"training_course.organizer_id", "training_course.participant_ids", "cell_meeting.cell_id",
+	NULL
+};
+
 static const hoso_validator validator = {
-	sizeof(hoso_validator), NULL, check_record, check_set, { NULL }
+	sizeof(hoso_validator), NULL, check_record, check_set, indexes, { NULL }
 };
 
 static const hoso_plugin descriptor = {

@@ -18,10 +18,14 @@ fail() {
 	failures=$((failures + 1))
 }
 
-# make_repo DIR: a province repository with units 02, 030 and 026.
+# make_repo DIR: a province repository with units 02, 030 and 026, and in
+# 030 the cell CELL that member_fields' members belong to.
+CELL=01HQ8Z5K3V0000000000000000
 make_repo() {
 	printf '{"units": [{"code": "030", "name": "Huyện Vị Xuyên"}, {"code": "026", "name": "Huyện Đồng Văn"}]}\n' > "$TMP/units.json"
-	"$HOSO" init "$1" --province 02 --name "Tỉnh Hà Giang" --units "$TMP/units.json" 2>/dev/null ||
+	printf '{"id": "%s", "type": "organization", "name": "Chi bộ thôn Thượng", "level": "chi_bo_co_so", "sector": "thon_ban"}\n' "$CELL" > "$TMP/cell.json"
+	"$HOSO" init "$1" --province 02 --name "Tỉnh Hà Giang" --units "$TMP/units.json" 2>/dev/null &&
+		"$HOSO" -C "$1" add organization --unit 030 --file "$TMP/cell.json" >/dev/null 2>&1 ||
 		{ echo "cannot make a repository" >&2; exit 1; }
 }
 
@@ -59,7 +63,7 @@ member_fields() {
 	MF=()
 	for f in "full_name=Nguyễn Văn An" gender=nam birth_date=1980-05-02 ethnicity=01 \
 		"citizen_id=$1" admission_date=2005-03-01 official_date=2006-03-01 \
-		membership=chinh_thuc status=dang_sinh_hoat cell_id=01HQ8Z5K3V0000000000000000; do
+		membership=chinh_thuc status=dang_sinh_hoat cell_id=$CELL; do
 		[ -n "${2:-}" ] && f=$(printf '%s' "$f" | sed "$2")
 		[ -n "$f" ] && MF+=("$f")
 	done

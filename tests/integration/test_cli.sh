@@ -4,7 +4,7 @@
 R="$TMP/r.git"
 make_repo "$R"
 fsck_clean "$R"
-[ "$(git -C "$R" rev-list --count main)" = 1 ] || fail "init makes one commit"
+[ "$(git -C "$R" rev-list --count main)" = 2 ] || fail "init makes one commit (and make_repo one for the cell)"
 [ "$(git -C "$R" rev-parse --is-bare-repository)" = true ] || fail "init makes a bare repository"
 git -C "$R" show main:hoso.json | grep -q '"code": "030"' || fail "hoso.json lists unit 030"
 git -C "$R" show main:access.json | grep -q '"admin"' || fail "access.json names the admin"
@@ -108,7 +108,7 @@ run -C "$R" show "$id"
 expect_rc 1 "show after rm"
 expect_err "no record '$id'" "show after rm"
 run -C "$R" status --json
-printf '%s' "$out" | python3 -c 'import json,sys; s=json.load(sys.stdin); assert s["records"]==2 and s["by_type"]["member"]==1, s' ||
+printf '%s' "$out" | python3 -c 'import json,sys; s=json.load(sys.stdin); assert s["records"]==3 and s["by_type"]["member"]==1, s' ||
 	fail "status --json counts: $out"
 
 # A replica's own unit (git config hoso.unit) is the default --unit.

@@ -14,8 +14,8 @@ done
 wait
 [ -s "$TMP/errors" ] && fail "parallel writes failed: $(head -5 "$TMP/errors")"
 got=$(git -C "$R" ls-tree -r --name-only main -- data/030/organization | wc -l)
-[ "$got" = $((n * each)) ] || fail "$got of $((n * each)) records landed"
-[ "$(git -C "$R" rev-list --count main)" = $((n * each + 1)) ] || fail "one commit per write"
+[ "$got" = $((n * each + 1)) ] || fail "$got of $((n * each)) records (and the cell) landed"
+[ "$(git -C "$R" rev-list --count main)" = $((n * each + 2)) ] || fail "one commit per write"
 fsck_clean "$R"
 
 # A writer killed mid-write leaves its pid in hoso.lock, a ref lock and temp files.

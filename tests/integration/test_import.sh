@@ -18,7 +18,7 @@ printf '%s' "$f" | grep -q '"full_name": "Hoàng Văn Minh, con"' || fail "quote
 printf '%s' "$f" | grep -q '"occupation": "Làm ruộng\\nvà chăn nuôi"' || fail "quoted newline: $f"
 printf '%s' "$f" | grep -q '"general": "12/12"' || fail "dotted header: $f"
 printf '%s' "$f" | python3 -c 'import json,sys; assert json.load(sys.stdin)["positions"]==["Bí thư","Trưởng thôn"]' || fail "list cell"
-[ "$(git -C "$R" rev-list --count main)" = 2 ] || fail "one commit for the import"
+[ "$(git -C "$R" rev-list --count main)" = 3 ] || fail "one commit for the import"
 
 # JSONL whose rows refer to each other by id.
 cat > "$TMP/o.jsonl" <<'JSONL'

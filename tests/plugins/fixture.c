@@ -29,7 +29,7 @@ static int check_record(void *state, hoso_host *host, const char *type, const ch
 }
 
 static const hoso_validator validator = {
-	sizeof(hoso_validator), NULL, check_record, NULL, { NULL }
+	sizeof(hoso_validator), NULL, check_record, NULL, NULL, { NULL }
 };
 
 static const hoso_plugin descriptor = {

@@ -3,6 +3,7 @@
  * host loads it and driven through a fake host: an in-memory array of
  * (unit, id, json) records and a list of the findings reported.
  */
+#include <jansson.h>
 #include <dlfcn.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -100,6 +101,33 @@ static int fake_record_foreach(hoso_host *h, const char *type, const char *unit,
 	return 0;
 }
 
+/* Matching by parsing every record: what the host's index answers. */
+static int fake_record_find(hoso_host *h, const char *type, const char *field, const char *value,
+	hoso_record_visit_fn visit, void *payload)
+{
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; i < h->n_records && rc == 0; i++) {
+		const fake_record *r = &h->records[i];
+		json_t *o, *v;
+		int match;
+
+		if (strcmp(type, r->type) != 0)
+			continue;
+		o = json_loads(r->json, 0, NULL);
+		v = json_object_get(o, field);
+		match = json_is_string(v) && strcmp(json_string_value(v), value) == 0;
+		for (k = 0; !match && json_is_array(v) && k < json_array_size(v); k++)
+			match = json_is_string(json_array_get(v, k)) &&
+				strcmp(json_string_value(json_array_get(v, k)), value) == 0;
+		json_decref(o);
+		if (match)
+			rc = visit(payload, r->unit, r->id, r->json, strlen(r->json));
+	}
+	return rc;
+}
+
 static void fake_report(hoso_host *h, hoso_finding_severity severity, const char *id,
 	const char *field, const char *rule, const char *message)
 {
@@ -117,7 +145,7 @@ static void fake_report(hoso_host *h, hoso_finding_severity severity, const char
 static hoso_host_api fake_api = {
 	HOSO_PLUGIN_ABI_MAJOR, HOSO_PLUGIN_ABI_MINOR, sizeof(hoso_host_api),
 	fake_alloc, fake_realloc, fake_free, fake_log, fake_set_error,
-	fake_record_get, fake_record_foreach, fake_report, NULL, NULL, { NULL }
+	fake_record_get, fake_record_foreach, fake_report, NULL, NULL, fake_record_find, { NULL }
 };
 
 /* ---- helpers ---- */
@@ -184,10 +212,35 @@ static size_t check_all(void)
 	return host.n_findings;
 }
 
+/*
+ * A changed set is checked twice: by one walk of every record (a host
+ * without record_find) and by looking up only the neighbours; both must
+ * find the same.
+ */
 static size_t check_changed(const char *const *ids, size_t n)
 {
+	fake_finding walked[MAX_FINDINGS];
+	size_t n_walked, i, j;
+
+	clear_findings();
+	fake_api.record_find = NULL;
+	assert_int_equal(plugin->validator->check_set(NULL, &host, ids, n), 0);
+	fake_api.record_find = fake_record_find;
+	n_walked = host.n_findings;
+	memcpy(walked, host.findings, sizeof(walked));
 	clear_findings();
 	assert_int_equal(plugin->validator->check_set(NULL, &host, ids, n), 0);
+	assert_int_equal(host.n_findings, n_walked);
+	for (i = 0; i < n_walked; i++) {
+		for (j = 0; j < host.n_findings; j++)
+			if (strcmp(walked[i].id, host.findings[j].id) == 0 &&
+				strcmp(walked[i].rule, host.findings[j].rule) == 0 &&
+				strcmp(walked[i].message, host.findings[j].message) == 0)
+				break;
+		if (j == host.n_findings)
+			fail_msg("found by the walk, not by the lookups: %s %s %s", walked[i].rule,
+				walked[i].id, walked[i].message);
+	}
 	return host.n_findings;
 }
 

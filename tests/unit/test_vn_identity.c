@@ -5,6 +5,7 @@
  */
 #include <hoso/plugin.h>
 
+#include <jansson.h>
 #include <dlfcn.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,6 +121,28 @@ static int fake_record_foreach(hoso_host *host, const char *type, const char *un
 	return 0;
 }
 
+/* Matching by parsing every record: what the host's index answers. */
+static int fake_record_find(hoso_host *host, const char *type, const char *field,
+	const char *value, hoso_record_visit_fn visit, void *payload)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < host->nrecords && rc == 0; i++) {
+		const fake_record *r = &host->records[i];
+		json_t *o;
+		const char *v;
+
+		if (strcmp(r->type, type) != 0)
+			continue;
+		o = json_loads(r->json, 0, NULL);
+		v = json_string_value(json_object_get(o, field));
+		if (v != NULL && strcmp(v, value) == 0)
+			rc = visit(payload, r->unit, r->id, r->json, strlen(r->json));
+		json_decref(o);
+	}
+	return rc;
+}
+
 static void fake_report(hoso_host *host, hoso_finding_severity severity, const char *id,
 	const char *field, const char *rule, const char *message)
 {
@@ -134,10 +157,10 @@ static void fake_report(hoso_host *host, hoso_finding_severity severity, const c
 	snprintf(f->message, sizeof(f->message), "%s", message != NULL ? message : "");
 }
 
-static const hoso_host_api fake_api = {
+static hoso_host_api fake_api = {
 	HOSO_PLUGIN_ABI_MAJOR, HOSO_PLUGIN_ABI_MINOR, sizeof(hoso_host_api),
 	fake_alloc, fake_realloc, fake_free, fake_log, fake_set_error,
-	fake_record_get, fake_record_foreach, fake_report, NULL, NULL, { NULL }
+	fake_record_get, fake_record_foreach, fake_report, NULL, NULL, fake_record_find, { NULL }
 };
 
 static hoso_host *host_new(void)
@@ -501,10 +524,34 @@ static size_t check_all(hoso_host *host)
 	return host->nfindings;
 }
 
+/*
+ * A changed set is checked twice: by one walk (a host without record_find)
+ * and by looking up only the neighbours; both must find the same.
+ */
 static size_t check_changed(hoso_host *host, const char *const *ids, size_t n)
 {
+	finding walked[MAX_FINDINGS];
+	size_t n_walked;
+
+	host->nfindings = 0;
+	fake_api.record_find = NULL;
+	assert_int_equal(plugin->validator->check_set(NULL, host, ids, n), 0);
+	fake_api.record_find = fake_record_find;
+	n_walked = host->nfindings;
+	memcpy(walked, host->findings, sizeof(walked));
 	host->nfindings = 0;
 	assert_int_equal(plugin->validator->check_set(NULL, host, ids, n), 0);
+	assert_int_equal(host->nfindings, n_walked);
+	for (size_t i = 0; i < n_walked; i++) {
+		size_t j = 0;
+
+		while (j < host->nfindings && (strcmp(walked[i].id, host->findings[j].id) != 0 ||
+			strcmp(walked[i].message, host->findings[j].message) != 0))
+			j++;
+		if (j == host->nfindings)
+			fail_msg("found by the walk, not by the lookups: %s %s", walked[i].id,
+				walked[i].message);
+	}
 	return host->nfindings;
 }
 

@@ -1,0 +1,438 @@
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "findex.h"
+#include "internal.h"
+#include "common.h"
+
+/* Bumped whenever what the file holds changes meaning: an old file is rebuilt. */
+#define FINDEX_VERSION "1"
+
+struct hoso_findex {
+	hoso_repo *repo;
+	sqlite3 *db;
+	char *path;
+	char **fields;      /* sorted "type.field" */
+	size_t n;
+	char *field_list;   /* the fields, comma-joined: what the file must hold */
+	sqlite3_stmt *ins, *del, *find;
+	int scratch;
+};
+
+static int db_error(hoso_findex *ix, const char *what)
+{
+	return hoso_error_set(HOSO_ERROR, "field index '%s': %s: %s", ix->path, what,
+		ix->db ? sqlite3_errmsg(ix->db) : "cannot open");
+}
+
+static int exec(hoso_findex *ix, const char *sql)
+{
+	return sqlite3_exec(ix->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_error(ix, sql);
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void hoso_findex_free(hoso_findex *ix)
+{
+	size_t i;
+
+	if (!ix)
+		return;
+	if (ix->scratch)
+		hoso_findex_discard(ix);
+	sqlite3_finalize(ix->ins);
+	sqlite3_finalize(ix->del);
+	sqlite3_finalize(ix->find);
+	sqlite3_close(ix->db);
+	for (i = 0; i < ix->n; i++)
+		free(ix->fields[i]);
+	free(ix->fields);
+	free(ix->field_list);
+	free(ix->path);
+	free(ix);
+}
+
+/* The value of `key` in meta, malloc'd, or NULL. */
+static char *meta_get(hoso_findex *ix, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *value = NULL;
+
+	if (sqlite3_prepare_v2(ix->db, "SELECT v FROM meta WHERE k = ?1", -1, &st, NULL) == SQLITE_OK &&
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK &&
+		sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		value = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return value;
+}
+
+static int meta_set(hoso_findex *ix, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(ix->db, "INSERT OR REPLACE INTO meta(k, v) VALUES (?1, ?2)", -1, &st,
+		NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(ix, "cannot write its state");
+}
+
+static int connect(hoso_findex *ix)
+{
+	char *version, *fields;
+	int stale;
+
+	if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+		SQLITE_OK)
+		return db_error(ix, "cannot open");
+	sqlite3_busy_timeout(ix->db, 10000);
+	/* A cache: a crash may lose its last update (it then catches up), never its consistency. */
+	if (exec(ix, "PRAGMA journal_mode=WAL") < 0 || exec(ix, "PRAGMA synchronous=OFF") < 0 ||
+		exec(ix, "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID") < 0 ||
+		exec(ix, "CREATE TABLE IF NOT EXISTS f(field TEXT, value TEXT, id TEXT, "
+			"PRIMARY KEY(field, value, id)) WITHOUT ROWID") < 0 ||
+		exec(ix, "CREATE INDEX IF NOT EXISTS f_id ON f(id)") < 0)
+		return HOSO_ERROR;
+	/* Another version, or other fields: start again. */
+	version = meta_get(ix, "version");
+	fields = meta_get(ix, "fields");
+	stale = !version || strcmp(version, FINDEX_VERSION) != 0 || !fields ||
+		strcmp(fields, ix->field_list) != 0;
+	free(fields);
+	free(version);
+	if (stale && (exec(ix, "BEGIN IMMEDIATE") < 0 || exec(ix, "DELETE FROM f") < 0 ||
+		exec(ix, "DELETE FROM meta") < 0 || meta_set(ix, "version", FINDEX_VERSION) < 0 ||
+		meta_set(ix, "fields", ix->field_list) < 0 || exec(ix, "COMMIT") < 0))
+		return HOSO_ERROR;
+	if (sqlite3_prepare_v2(ix->db, "INSERT OR IGNORE INTO f(field, value, id) VALUES (?1, ?2, ?3)",
+			-1, &ix->ins, NULL) != SQLITE_OK ||
+		sqlite3_prepare_v2(ix->db, "DELETE FROM f WHERE id = ?1", -1, &ix->del, NULL) != SQLITE_OK ||
+		sqlite3_prepare_v2(ix->db, "SELECT id FROM f WHERE field = ?1 AND value = ?2", -1,
+			&ix->find, NULL) != SQLITE_OK)
+		return db_error(ix, "cannot prepare its statements");
+	return 0;
+}
+
+int hoso_findex_open(hoso_findex **out, hoso_repo *repo, const char *const *fields, size_t n)
+{
+	hoso_findex *ix = calloc(1, sizeof(*ix));
+	size_t i, len = 1;
+	int error;
+
+	*out = NULL;
+	if (!ix || !(ix->path = hoso_strdupf("%s/hoso-index.sqlite", repo->gitdir)) ||
+		(n && !(ix->fields = calloc(n, sizeof(char *)))))
+		goto oom;
+	ix->repo = repo;
+	for (i = 0; i < n; i++) {
+		if (!(ix->fields[ix->n] = strdup(fields[i])))
+			goto oom;
+		ix->n++;
+		len += strlen(fields[i]) + 1;
+	}
+	qsort(ix->fields, ix->n, sizeof(char *), by_string);
+	if (!(ix->field_list = calloc(1, len)))
+		goto oom;
+	for (i = 0; i < ix->n; i++) {
+		if (i)
+			strcat(ix->field_list, ",");
+		strcat(ix->field_list, ix->fields[i]);
+	}
+	if ((error = connect(ix)) < 0) {
+		/* Damaged or not a database: it is only a cache, so make it again. */
+		sqlite3_finalize(ix->ins);
+		sqlite3_finalize(ix->del);
+		sqlite3_finalize(ix->find);
+		sqlite3_close(ix->db);
+		ix->ins = ix->del = ix->find = NULL;
+		ix->db = NULL;
+		unlink(ix->path);
+		if ((error = connect(ix)) < 0) {
+			hoso_findex_free(ix);
+			return error;
+		}
+	}
+	*out = ix;
+	return 0;
+oom:
+	hoso_findex_free(ix);
+	return hoso_error_set(HOSO_ERROR, "out of memory");
+}
+
+int hoso_findex_has(const hoso_findex *ix, const char *field)
+{
+	return ix && bsearch(&field, ix->fields, ix->n, sizeof(char *), by_string) != NULL;
+}
+
+static int insert(hoso_findex *ix, const char *field, const char *value, const char *id)
+{
+	int rc;
+
+	sqlite3_reset(ix->ins);
+	sqlite3_bind_text(ix->ins, 1, field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->ins, 2, value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->ins, 3, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(ix->ins);
+	return rc == SQLITE_DONE ? 0 : db_error(ix, "cannot add to it");
+}
+
+static int forget(hoso_findex *ix, const char *id)
+{
+	int rc;
+
+	sqlite3_reset(ix->del);
+	sqlite3_bind_text(ix->del, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(ix->del);
+	return rc == SQLITE_DONE ? 0 : db_error(ix, "cannot remove from it");
+}
+
+/* Index the fields of one record (its canonical text); its old rows are gone already. */
+static int add_record(hoso_findex *ix, const char *id, const char *data, size_t len)
+{
+	char key[192];
+	json_t *o = json_loadb(data, len, 0, NULL);
+	const char *type = json_string_value(json_object_get(o, "type"));
+	size_t i, tlen, k;
+	int error = 0;
+
+	if (!type) /* not a record: the schemas say so elsewhere */
+		goto done;
+	tlen = strlen(type);
+	for (i = 0; i < ix->n && error == 0; i++) {
+		const json_t *v;
+
+		if (strncmp(ix->fields[i], type, tlen) != 0 || ix->fields[i][tlen] != '.')
+			continue;
+		if (!(v = json_object_get(o, ix->fields[i] + tlen + 1)))
+			continue;
+		snprintf(key, sizeof(key), "%s", ix->fields[i]);
+		if (json_is_string(v))
+			error = insert(ix, key, json_string_value(v), id);
+		for (k = 0; json_is_array(v) && k < json_array_size(v) && error == 0; k++)
+			if (json_is_string(json_array_get(v, k)))
+				error = insert(ix, key, json_string_value(json_array_get(v, k)), id);
+	}
+done:
+	json_decref(o);
+	return error;
+}
+
+int hoso_findex_apply(hoso_findex *ix, const char *id, const char *data, size_t len)
+{
+	int error;
+
+	if ((error = forget(ix, id)) < 0 || !data)
+		return error;
+	return add_record(ix, id, data, len);
+}
+
+/* The types the fields are of: only their records are read. */
+static int indexes_type(const hoso_findex *ix, const char *type, size_t tlen)
+{
+	size_t i;
+
+	for (i = 0; i < ix->n; i++)
+		if (strncmp(ix->fields[i], type, tlen) == 0 && ix->fields[i][tlen] == '.')
+			return 1;
+	return 0;
+}
+
+static int build_cb(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	(void)unit;
+	(void)type;
+	return add_record(payload, id, data, len);
+}
+
+/* Every record of every indexed type in `tree`. */
+static int build(hoso_findex *ix, const git_tree *tree)
+{
+	char type[64];
+	size_t i, tlen;
+	int error = 0;
+
+	if (exec(ix, "DELETE FROM f") < 0)
+		return HOSO_ERROR;
+	for (i = 0; i < ix->n && error == 0; i++) {
+		tlen = strcspn(ix->fields[i], ".");
+		if (tlen >= sizeof(type) || (i > 0 && strncmp(ix->fields[i - 1], ix->fields[i], tlen) == 0 &&
+			ix->fields[i - 1][tlen] == '.'))
+			continue; /* a type already read */
+		memcpy(type, ix->fields[i], tlen);
+		type[tlen] = '\0';
+		error = hoso_record_foreach(ix->repo, tree, type, NULL, build_cb, ix);
+	}
+	return error;
+}
+
+/* "data/<unit>/<type>/<shard>/<id>.json": the type and id, or 0 for other files. */
+static int record_path(const char *path, char type[64], char id[HOSO_ID_LEN + 1])
+{
+	const char *p = path, *slash[4];
+	size_t i, n;
+
+	if (!path || strncmp(path, "data/", 5) != 0)
+		return 0;
+	p += 5;
+	for (i = 0; i < 3; i++) {
+		if (!(slash[i] = strchr(p, '/')))
+			return 0;
+		p = slash[i] + 1;
+	}
+	n = strlen(p);
+	if (n != HOSO_ID_LEN + 5 || strcmp(p + HOSO_ID_LEN, ".json") != 0 ||
+		(size_t)(slash[1] - slash[0] - 1) >= 64)
+		return 0;
+	memcpy(type, slash[0] + 1, (size_t)(slash[1] - slash[0] - 1));
+	type[slash[1] - slash[0] - 1] = '\0';
+	memcpy(id, p, HOSO_ID_LEN);
+	id[HOSO_ID_LEN] = '\0';
+	return 1;
+}
+
+/*
+ * From `old` to `tree` by their diff: first every record that went or
+ * changed is forgotten, then what is there now is added (a record moved
+ * between units is both).
+ */
+static int catch_up(hoso_findex *ix, const git_tree *old, const git_tree *tree)
+{
+	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+	git_diff *diff = NULL;
+	char *spec = "data";
+	char type[64], id[HOSO_ID_LEN + 1];
+	size_t i, n;
+	int pass, error = 0;
+
+	opts.pathspec.strings = &spec;
+	opts.pathspec.count = 1;
+	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
+	if (git_diff_tree_to_tree(&diff, ix->repo->git, (git_tree *)old, (git_tree *)tree, &opts) < 0)
+		return hoso_error_git(HOSO_ERROR, "cannot compare trees for the field index");
+	n = git_diff_num_deltas(diff);
+	for (pass = 0; pass < 2 && error == 0; pass++) {
+		for (i = 0; i < n && error == 0; i++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, i);
+			git_blob *blob = NULL;
+
+			if (pass == 0) {
+				if (d->status != GIT_DELTA_ADDED && record_path(d->old_file.path, type, id))
+					error = forget(ix, id);
+				continue;
+			}
+			if (d->status == GIT_DELTA_DELETED || !record_path(d->new_file.path, type, id) ||
+				!indexes_type(ix, type, strlen(type)))
+				continue;
+			if (git_blob_lookup(&blob, ix->repo->git, &d->new_file.id) < 0) {
+				error = hoso_error_git(HOSO_ERROR, "cannot read '%s'", d->new_file.path);
+				break;
+			}
+			error = add_record(ix, id, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+			git_blob_free(blob);
+		}
+	}
+	git_diff_free(diff);
+	return error;
+}
+
+int hoso_findex_update(hoso_findex *ix, const git_tree *tree)
+{
+	git_oid at;
+	git_tree *old = NULL;
+	char *mark, want[GIT_OID_HEXSZ + 1] = "";
+	int error;
+
+	if (tree)
+		git_oid_tostr(want, sizeof(want), git_tree_id(tree));
+	if (exec(ix, "BEGIN IMMEDIATE") < 0)
+		return HOSO_ERROR;
+	mark = meta_get(ix, "tree");
+	if (mark && strcmp(mark, want) == 0) {
+		free(mark);
+		return exec(ix, "COMMIT");
+	}
+	/* From the tree it reflects, if that is still here; else from nothing. */
+	if (mark && git_oid_fromstr(&at, mark) == 0 && git_tree_lookup(&old, ix->repo->git, &at) == 0 && tree)
+		error = catch_up(ix, old, tree);
+	else
+		error = tree ? build(ix, tree) : exec(ix, "DELETE FROM f");
+	free(mark);
+	git_tree_free(old);
+	if (error == 0)
+		error = meta_set(ix, "tree", want);
+	if (error == 0)
+		return exec(ix, "COMMIT");
+	sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	return error;
+}
+
+int hoso_findex_begin(hoso_findex *ix)
+{
+	if (ix->scratch)
+		return 0;
+	if (exec(ix, "BEGIN IMMEDIATE") < 0)
+		return HOSO_ERROR;
+	ix->scratch = 1;
+	return 0;
+}
+
+void hoso_findex_discard(hoso_findex *ix)
+{
+	if (!ix || !ix->scratch)
+		return;
+	sqlite3_reset(ix->ins);
+	sqlite3_reset(ix->del);
+	sqlite3_reset(ix->find);
+	sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	ix->scratch = 0;
+}
+
+int hoso_findex_find(hoso_findex *ix, const char *field, const char *value,
+	int (*cb)(const char *id, void *payload), void *payload)
+{
+	char **ids = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc, error = 0;
+
+	/* Collected first: the callback may read the index again. */
+	sqlite3_reset(ix->find);
+	sqlite3_bind_text(ix->find, 1, field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->find, 2, value, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(ix->find)) == SQLITE_ROW) {
+		if (n == cap) {
+			char **grown = realloc(ids, (cap = cap ? cap * 2 : 8) * sizeof(char *));
+			if (!grown) {
+				error = hoso_error_set(HOSO_ERROR, "out of memory");
+				break;
+			}
+			ids = grown;
+		}
+		if (!(ids[n] = strdup((const char *)sqlite3_column_text(ix->find, 0)))) {
+			error = hoso_error_set(HOSO_ERROR, "out of memory");
+			break;
+		}
+		n++;
+	}
+	if (error == 0 && rc != SQLITE_DONE)
+		error = db_error(ix, "cannot search it");
+	sqlite3_reset(ix->find);
+	for (i = 0; i < n && error == 0; i++)
+		error = cb(ids[i], payload);
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return error;
+}
