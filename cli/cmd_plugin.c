@@ -13,17 +13,6 @@ static const cli_option options[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
-/* The user's plugin directory: HOSO_PLUGIN_DIR, else ~/.local/share/hoso/plugins. */
-static void user_dir(char *out, size_t size)
-{
-	const char *dir = getenv("HOSO_PLUGIN_DIR"), *home = getenv("HOME");
-
-	if (dir && *dir)
-		snprintf(out, size, "%s", dir);
-	else
-		snprintf(out, size, "%s/.local/share/hoso/plugins", home ? home : ".");
-}
-
 /* Who is running hoso, as access.json names users: $HOSO_USER, else git's user.name. */
 static const char *who(hoso_repo *repo)
 {
@@ -91,7 +80,7 @@ static int install(cli_args *args, hoso_repo *repo)
 
 	if (args->npos != 2)
 		return cli_usage(args->cmd, "give the plugin's file or URL");
-	user_dir(dir, sizeof(dir));
+	hoso_plugin_user_dir(dir, sizeof(dir));
 	if (mkdirs(dir) < 0)
 		return cli_error(EXIT_FAILURE_, "cannot make '%s': %s", dir, strerror(errno));
 	if (strstr(args->pos[1], "://")) {
@@ -151,7 +140,7 @@ static int remove_plugin(cli_args *args, hoso_repo *repo)
 
 	if (args->npos != 2)
 		return cli_usage(args->cmd, "give the plugin's name");
-	user_dir(dir, sizeof(dir));
+	hoso_plugin_user_dir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/%s.so", dir, args->pos[1]);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return cli_error(EXIT_FAILURE_, "cannot remove '%s': %s", path, strerror(errno));

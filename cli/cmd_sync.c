@@ -1,21 +1,57 @@
 #include "cli.h"
+#include "hoso/plugins.h"
 
 static const cli_option options[] = {
 	{ "timeout", "SECONDS", 0, "give up on a silent hub after this long (default 120)" },
 	{ NULL, NULL, 0, NULL }
 };
 
+/* The plugins hoso.json pins with a URL and this replica lacks: 0, or an exit code. */
+static void fetch_plugins(hoso_repo *repo, const char *when)
+{
+	hoso_problems *problems = NULL;
+	size_t fetched = 0;
+
+	if (hoso_problems_new(&problems) < 0)
+		return;
+	hoso_plugin_fetch_pinned(&fetched, repo, problems);
+	cli_problems(problems);
+	if (fetched)
+		fprintf(stderr, "hoso: installed %zu plugin%s pinned in hoso.json%s\n", fetched,
+			fetched == 1 ? "" : "s", when);
+	hoso_problems_free(problems);
+}
+
 static int run(cli_args *args, hoso_repo *repo)
 {
 	hoso_sync_options opts;
 	hoso_sync_stats st;
-	int error;
+	hoso_problems *problems = NULL;
+	int error, rc;
 
 	if (args->npos)
 		return cli_usage(args->cmd, "sync takes no arguments");
 	cli_sync_options(&opts, args);
+	fetch_plugins(repo, "");
+	if (hoso_problems_new(&problems) < 0)
+		return cli_fail(HOSO_ERROR);
+	/* The merge is a write like any other: the same validators run on it. */
+	if (!(opts.write = cli_write_options(repo, problems))) {
+		hoso_problems_free(problems);
+		return EXIT_DATA;
+	}
 	error = hoso_sync_run(repo, &opts, &st);
 	cli_progress_end();
+	rc = cli_problems(problems);
+	hoso_problems_free(problems);
+	/* The hub's hoso.json may pin plugins this replica has not got yet. */
+	if (hoso_repo_reload(repo) == 0)
+		fetch_plugins(repo, " by the hub");
+	if (error == HOSO_EINVALID && rc != EXIT_OK) {
+		cli_error(EXIT_DATA, "%s; nothing was merged or sent", hoso_error_last());
+		cli_hint("fix the records named above here, then sync again");
+		return EXIT_DATA;
+	}
 	if (error == HOSO_EOFFLINE) {
 		cli_error(EXIT_OFFLINE, "%s", hoso_error_last());
 		cli_hint("your work is kept here: %zu commit%s wait%s to be sent; run 'hoso sync' when "

@@ -9,7 +9,7 @@
 #include "common.h"
 
 /* Bumped whenever what the file holds changes meaning: an old file is rebuilt. */
-#define FINDEX_VERSION "1"
+#define FINDEX_VERSION "2"
 
 struct hoso_findex {
 	hoso_repo *repo;
@@ -100,8 +100,9 @@ static int connect(hoso_findex *ix)
 	sqlite3_busy_timeout(ix->db, 10000);
 	/* A cache: a crash may lose its last update (it then catches up), never its consistency. */
 	if (exec(ix, "PRAGMA journal_mode=WAL") < 0 || exec(ix, "PRAGMA synchronous=OFF") < 0 ||
+		exec(ix, "PRAGMA cache_size=-65536") < 0 ||
 		exec(ix, "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID") < 0 ||
-		exec(ix, "CREATE TABLE IF NOT EXISTS f(field TEXT, value TEXT, id TEXT, "
+		exec(ix, "CREATE TABLE IF NOT EXISTS f(field TEXT, value TEXT, id TEXT, unit TEXT, "
 			"PRIMARY KEY(field, value, id)) WITHOUT ROWID") < 0 ||
 		exec(ix, "CREATE INDEX IF NOT EXISTS f_id ON f(id)") < 0)
 		return HOSO_ERROR;
@@ -116,10 +117,11 @@ static int connect(hoso_findex *ix)
 		exec(ix, "DELETE FROM meta") < 0 || meta_set(ix, "version", FINDEX_VERSION) < 0 ||
 		meta_set(ix, "fields", ix->field_list) < 0 || exec(ix, "COMMIT") < 0))
 		return HOSO_ERROR;
-	if (sqlite3_prepare_v2(ix->db, "INSERT OR IGNORE INTO f(field, value, id) VALUES (?1, ?2, ?3)",
+	if (sqlite3_prepare_v2(ix->db,
+			"INSERT OR IGNORE INTO f(field, value, id, unit) VALUES (?1, ?2, ?3, ?4)",
 			-1, &ix->ins, NULL) != SQLITE_OK ||
 		sqlite3_prepare_v2(ix->db, "DELETE FROM f WHERE id = ?1", -1, &ix->del, NULL) != SQLITE_OK ||
-		sqlite3_prepare_v2(ix->db, "SELECT id FROM f WHERE field = ?1 AND value = ?2", -1,
+		sqlite3_prepare_v2(ix->db, "SELECT id, unit FROM f WHERE field = ?1 AND value = ?2", -1,
 			&ix->find, NULL) != SQLITE_OK)
 		return db_error(ix, "cannot prepare its statements");
 	return 0;
@@ -176,7 +178,8 @@ int hoso_findex_has(const hoso_findex *ix, const char *field)
 	return ix && bsearch(&field, ix->fields, ix->n, sizeof(char *), by_string) != NULL;
 }
 
-static int insert(hoso_findex *ix, const char *field, const char *value, const char *id)
+static int insert(hoso_findex *ix, const char *field, const char *value, const char *id,
+	const char *unit)
 {
 	int rc;
 
@@ -184,6 +187,7 @@ static int insert(hoso_findex *ix, const char *field, const char *value, const c
 	sqlite3_bind_text(ix->ins, 1, field, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->ins, 2, value, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->ins, 3, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ix->ins, 4, unit, -1, SQLITE_STATIC);
 	rc = sqlite3_step(ix->ins);
 	return rc == SQLITE_DONE ? 0 : db_error(ix, "cannot add to it");
 }
@@ -199,7 +203,8 @@ static int forget(hoso_findex *ix, const char *id)
 }
 
 /* Index the fields of one record (its canonical text); its old rows are gone already. */
-static int add_record(hoso_findex *ix, const char *id, const char *data, size_t len)
+static int add_record(hoso_findex *ix, const char *unit, const char *id, const char *data,
+	size_t len)
 {
 	char key[192];
 	json_t *o = json_loadb(data, len, 0, NULL);
@@ -219,23 +224,24 @@ static int add_record(hoso_findex *ix, const char *id, const char *data, size_t 
 			continue;
 		snprintf(key, sizeof(key), "%s", ix->fields[i]);
 		if (json_is_string(v))
-			error = insert(ix, key, json_string_value(v), id);
+			error = insert(ix, key, json_string_value(v), id, unit);
 		for (k = 0; json_is_array(v) && k < json_array_size(v) && error == 0; k++)
 			if (json_is_string(json_array_get(v, k)))
-				error = insert(ix, key, json_string_value(json_array_get(v, k)), id);
+				error = insert(ix, key, json_string_value(json_array_get(v, k)), id, unit);
 	}
 done:
 	json_decref(o);
 	return error;
 }
 
-int hoso_findex_apply(hoso_findex *ix, const char *id, const char *data, size_t len)
+int hoso_findex_apply(hoso_findex *ix, const char *unit, const char *id, const char *data,
+	size_t len)
 {
 	int error;
 
 	if ((error = forget(ix, id)) < 0 || !data)
 		return error;
-	return add_record(ix, id, data, len);
+	return add_record(ix, unit, id, data, len);
 }
 
 /* The types the fields are of: only their records are read. */
@@ -252,9 +258,8 @@ static int indexes_type(const hoso_findex *ix, const char *type, size_t tlen)
 static int build_cb(const char *unit, const char *type, const char *id, const char *data,
 	size_t len, void *payload)
 {
-	(void)unit;
 	(void)type;
-	return add_record(payload, id, data, len);
+	return add_record(payload, unit, id, data, len);
 }
 
 /* Every record of every indexed type in `tree`. */
@@ -278,73 +283,115 @@ static int build(hoso_findex *ix, const git_tree *tree)
 	return error;
 }
 
-/* "data/<unit>/<type>/<shard>/<id>.json": the type and id, or 0 for other files. */
-static int record_path(const char *path, char type[64], char id[HOSO_ID_LEN + 1])
-{
-	const char *p = path, *slash[4];
-	size_t i, n;
+/*
+ * The records that differ between two trees of data/, by walking both and
+ * going down only where a subtree's id differs (libgit2's tree diff reads
+ * every tree): `cb` gets the record's type and id, and its blob before and
+ * after (NULL where there is none).
+ */
+typedef int (*delta_cb)(hoso_findex *ix, const char *unit, const char *type, const char *id,
+	const git_oid *old, const git_oid *new);
 
-	if (!path || strncmp(path, "data/", 5) != 0)
-		return 0;
-	p += 5;
-	for (i = 0; i < 3; i++) {
-		if (!(slash[i] = strchr(p, '/')))
-			return 0;
-		p = slash[i] + 1;
+static int walk_delta(hoso_findex *ix, const git_tree *a, const git_tree *b, int depth,
+	const char *unit, const char *type, delta_cb cb)
+{
+	size_t i = 0, j = 0, na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	int error = 0;
+
+	while ((i < na || j < nb) && error == 0) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int order = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
+		const git_tree_entry *e = order <= 0 ? ea : eb;
+		const char *name = git_tree_entry_name(e);
+		git_tree *sa = NULL, *sb = NULL;
+
+		if (order < 0)
+			eb = NULL;
+		else if (order > 0)
+			ea = NULL;
+		i += ea != NULL;
+		j += eb != NULL;
+		if (ea && eb && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
+			continue;
+		if (depth == 3) {
+			/* <unit>/<type>/<shard>/<id>.json */
+			size_t n = strlen(name);
+			char id[HOSO_ID_LEN + 1];
+
+			if (n != HOSO_ID_LEN + 5 || strcmp(name + HOSO_ID_LEN, ".json") != 0)
+				continue;
+			memcpy(id, name, HOSO_ID_LEN);
+			id[HOSO_ID_LEN] = '\0';
+			error = cb(ix, unit, type, id, ea && git_tree_entry_type(ea) == GIT_OBJECT_BLOB ?
+				git_tree_entry_id(ea) : NULL, eb && git_tree_entry_type(eb) == GIT_OBJECT_BLOB ?
+				git_tree_entry_id(eb) : NULL);
+			continue;
+		}
+		if ((ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE &&
+			git_tree_lookup(&sa, ix->repo->git, git_tree_entry_id(ea)) < 0) ||
+			(eb && git_tree_entry_type(eb) == GIT_OBJECT_TREE &&
+			git_tree_lookup(&sb, ix->repo->git, git_tree_entry_id(eb)) < 0))
+			error = hoso_error_git(HOSO_ERROR, "cannot read a tree for the field index");
+		else if (sa || sb)
+			error = walk_delta(ix, sa, sb, depth + 1, depth == 0 ? name : unit,
+				depth == 1 ? name : type, cb);
+		git_tree_free(sa);
+		git_tree_free(sb);
 	}
-	n = strlen(p);
-	if (n != HOSO_ID_LEN + 5 || strcmp(p + HOSO_ID_LEN, ".json") != 0 ||
-		(size_t)(slash[1] - slash[0] - 1) >= 64)
+	return error;
+}
+
+static int forget_cb(hoso_findex *ix, const char *unit, const char *type, const char *id,
+	const git_oid *old, const git_oid *new)
+{
+	(void)unit, (void)type, (void)new;
+	return old ? forget(ix, id) : 0;
+}
+
+static int add_cb(hoso_findex *ix, const char *unit, const char *type, const char *id,
+	const git_oid *old, const git_oid *new)
+{
+	git_blob *blob = NULL;
+	int error;
+
+	(void)old;
+	if (!new || !indexes_type(ix, type, strlen(type)))
 		return 0;
-	memcpy(type, slash[0] + 1, (size_t)(slash[1] - slash[0] - 1));
-	type[slash[1] - slash[0] - 1] = '\0';
-	memcpy(id, p, HOSO_ID_LEN);
-	id[HOSO_ID_LEN] = '\0';
-	return 1;
+	if (git_blob_lookup(&blob, ix->repo->git, new) < 0)
+		return hoso_error_git(HOSO_ERROR, "cannot read record '%s' for the field index", id);
+	error = add_record(ix, unit, id, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return error;
+}
+
+/* The data/ tree of `tree` (new reference), or NULL. */
+static git_tree *data_tree(hoso_findex *ix, const git_tree *tree)
+{
+	git_tree_entry *e = NULL;
+	git_tree *data = NULL;
+
+	if (tree && git_tree_entry_bypath(&e, tree, "data") == 0)
+		git_tree_lookup(&data, ix->repo->git, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return data;
 }
 
 /*
- * From `old` to `tree` by their diff: first every record that went or
- * changed is forgotten, then what is there now is added (a record moved
- * between units is both).
+ * From `old` to `tree`: first every record that went or changed is
+ * forgotten, then what is there now is added (a record moved between units
+ * is both).
  */
 static int catch_up(hoso_findex *ix, const git_tree *old, const git_tree *tree)
 {
-	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-	git_diff *diff = NULL;
-	char *spec = "data";
-	char type[64], id[HOSO_ID_LEN + 1];
-	size_t i, n;
-	int pass, error = 0;
+	git_tree *a = data_tree(ix, old), *b = data_tree(ix, tree);
+	int error;
 
-	opts.pathspec.strings = &spec;
-	opts.pathspec.count = 1;
-	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
-	if (git_diff_tree_to_tree(&diff, ix->repo->git, (git_tree *)old, (git_tree *)tree, &opts) < 0)
-		return hoso_error_git(HOSO_ERROR, "cannot compare trees for the field index");
-	n = git_diff_num_deltas(diff);
-	for (pass = 0; pass < 2 && error == 0; pass++) {
-		for (i = 0; i < n && error == 0; i++) {
-			const git_diff_delta *d = git_diff_get_delta(diff, i);
-			git_blob *blob = NULL;
-
-			if (pass == 0) {
-				if (d->status != GIT_DELTA_ADDED && record_path(d->old_file.path, type, id))
-					error = forget(ix, id);
-				continue;
-			}
-			if (d->status == GIT_DELTA_DELETED || !record_path(d->new_file.path, type, id) ||
-				!indexes_type(ix, type, strlen(type)))
-				continue;
-			if (git_blob_lookup(&blob, ix->repo->git, &d->new_file.id) < 0) {
-				error = hoso_error_git(HOSO_ERROR, "cannot read '%s'", d->new_file.path);
-				break;
-			}
-			error = add_record(ix, id, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
-			git_blob_free(blob);
-		}
-	}
-	git_diff_free(diff);
+	error = walk_delta(ix, a, b, 0, NULL, NULL, forget_cb);
+	if (error == 0)
+		error = walk_delta(ix, a, b, 0, NULL, NULL, add_cb);
+	git_tree_free(a);
+	git_tree_free(b);
 	return error;
 }
 
@@ -401,9 +448,9 @@ void hoso_findex_discard(hoso_findex *ix)
 }
 
 int hoso_findex_find(hoso_findex *ix, const char *field, const char *value,
-	int (*cb)(const char *id, void *payload), void *payload)
+	int (*cb)(const char *unit, const char *id, void *payload), void *payload)
 {
-	char **ids = NULL;
+	char **rows = NULL; /* unit, id, unit, id, ... */
 	size_t n = 0, cap = 0, i;
 	int rc, error = 0;
 
@@ -412,27 +459,32 @@ int hoso_findex_find(hoso_findex *ix, const char *field, const char *value,
 	sqlite3_bind_text(ix->find, 1, field, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ix->find, 2, value, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(ix->find)) == SQLITE_ROW) {
-		if (n == cap) {
-			char **grown = realloc(ids, (cap = cap ? cap * 2 : 8) * sizeof(char *));
+		const char *id = (const char *)sqlite3_column_text(ix->find, 0);
+		const char *unit = (const char *)sqlite3_column_text(ix->find, 1);
+
+		if (n + 2 > cap) {
+			char **grown = realloc(rows, (cap = cap ? cap * 2 : 16) * sizeof(char *));
 			if (!grown) {
 				error = hoso_error_set(HOSO_ERROR, "out of memory");
 				break;
 			}
-			ids = grown;
+			rows = grown;
 		}
-		if (!(ids[n] = strdup((const char *)sqlite3_column_text(ix->find, 0)))) {
+		rows[n] = strdup(unit ? unit : "");
+		rows[n + 1] = strdup(id ? id : "");
+		n += 2;
+		if (!rows[n - 2] || !rows[n - 1]) {
 			error = hoso_error_set(HOSO_ERROR, "out of memory");
 			break;
 		}
-		n++;
 	}
 	if (error == 0 && rc != SQLITE_DONE)
 		error = db_error(ix, "cannot search it");
 	sqlite3_reset(ix->find);
-	for (i = 0; i < n && error == 0; i++)
-		error = cb(ids[i], payload);
+	for (i = 0; i < n && error == 0; i += 2)
+		error = cb(rows[i], rows[i + 1], payload);
 	for (i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
+		free(rows[i]);
+	free(rows);
 	return error;
 }

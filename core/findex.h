@@ -28,15 +28,19 @@ int hoso_findex_update(hoso_findex *ix, const git_tree *tree);
  * and discard are seen by hoso_findex_find and then forgotten.
  */
 int hoso_findex_begin(hoso_findex *ix);
-/* Record `id` now reads `data` (NULL: removed). */
-int hoso_findex_apply(hoso_findex *ix, const char *id, const char *data, size_t len);
+/* Record `id` now reads `data` in `unit` (NULL: removed). */
+int hoso_findex_apply(hoso_findex *ix, const char *unit, const char *id, const char *data,
+	size_t len);
 void hoso_findex_discard(hoso_findex *ix);
 
 /* 1 if `field` ("type.field") is indexed. */
 int hoso_findex_has(const hoso_findex *ix, const char *field);
 
-/* Call `cb` with the id of every record whose `field` holds `value`; a non-zero return stops. */
+/*
+ * Call `cb` with the unit and id of every record whose `field` holds
+ * `value`; a non-zero return stops.
+ */
 int hoso_findex_find(hoso_findex *ix, const char *field, const char *value,
-	int (*cb)(const char *id, void *payload), void *payload);
+	int (*cb)(const char *unit, const char *id, void *payload), void *payload);
 
 #endif

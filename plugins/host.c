@@ -5,6 +5,7 @@
 #include "hoso/json.h"
 #include "hoso/record.h"
 #include "host.h"
+#include "internal.h"
 #include "common.h"
 
 static void host_log(hoso_host *host, hoso_log_level level, const char *message)
@@ -123,9 +124,8 @@ static int host_record_foreach(hoso_host *host, const char *type, const char *un
 static int apply_cb(const char *unit, const char *type, const char *id, const char *data,
 	size_t len, void *payload)
 {
-	(void)unit;
 	(void)type;
-	return hoso_findex_apply(payload, id, data, len);
+	return hoso_findex_apply(payload, unit, id, data, len);
 }
 
 /* The index at the transaction's base with its changes on top; 0, or -1: walk instead. */
@@ -155,18 +155,32 @@ typedef struct {
 	void *payload;
 } found_ctx;
 
-static int found_cb(const char *id, void *payload)
+static int found_cb(const char *unit, const char *id, void *payload)
 {
 	found_ctx *f = payload;
-	char *data = NULL, unit[64], type[64];
+	git_blob *blob = NULL;
+	char *data = NULL, *path = NULL, where[64], type[64];
 	size_t len = 0;
-	int rc;
+	int rc = 0;
 
-	/* The index is only a cache: what it names and is not there is not there. */
-	if (hoso_txn_read(&data, &len, unit, type, f->host->txn, id) < 0)
-		return 0;
-	rc = strcmp(type, f->type) == 0 ? f->visit(f->payload, unit, id, data, len) : 0;
-	free(data);
+	if (hoso_txn_changes(f->host->txn, id)) {
+		/* The index only is a cache: what it names and is not there is not there. */
+		if (hoso_txn_read(&data, &len, where, type, f->host->txn, id) < 0)
+			return 0;
+		if (strcmp(type, f->type) == 0)
+			rc = f->visit(f->payload, where, id, data, len);
+		free(data);
+		return rc;
+	}
+	/* Unchanged: straight from its path in the base tree. */
+	if (hoso_record_path_for(&path, unit, f->type, id) < 0)
+		return -1;
+	if (hoso_tree_read(&blob, hoso_repo_git(f->host->repo), hoso_txn_base_tree(f->host->txn),
+		path) == 0)
+		rc = f->visit(f->payload, unit, id, git_blob_rawcontent(blob),
+			(size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	free(path);
 	return rc;
 }
 

@@ -1,4 +1,8 @@
 #include <dirent.h>
+#include <errno.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +99,79 @@ static int load_dir(hoso_plugin_set *set, const char *dir, int builtin, hoso_pro
 	return error;
 }
 
+void hoso_plugin_user_dir(char *out, size_t size)
+{
+	const char *dir = getenv("HOSO_PLUGIN_DIR"), *home = getenv("HOME");
+
+	if (dir && *dir)
+		snprintf(out, size, "%s", dir);
+	else
+		snprintf(out, size, "%s/.local/share/hoso/plugins", home ? home : ".");
+}
+
+/* 1 if `path` is there with SHA-256 `sha256`. */
+static int has_file(const char *path, const char *sha256)
+{
+	char got[65];
+
+	return sha256 && hoso_sha256_file(got, path) == 0 && strcasecmp(got, sha256) == 0;
+}
+
+/* Make `dir` and its parents. */
+static int make_dirs(const char *dir)
+{
+	char path[4400], *p;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (p = path + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+int hoso_plugin_fetch_pinned(size_t *fetched, hoso_repo *repo, hoso_problems *problems)
+{
+	const json_t *pins = json_object_get(repo->config, "plugins"), *pin;
+	char dir[4096], tmpdir[4160], tmp[4400], dest[4400];
+	size_t i;
+
+	*fetched = 0;
+	hoso_plugin_user_dir(dir, sizeof(dir));
+	json_array_foreach(pins, i, pin) {
+		const char *name = json_string_value(json_object_get(pin, "name"));
+		const char *url = json_string_value(json_object_get(pin, "url"));
+		const char *sha256 = json_string_value(json_object_get(pin, "sha256"));
+		hoso_loaded_plugin *p = NULL;
+
+		if (!name || !url || strchr(name, '/') || strlen(name) > 200)
+			continue;
+		snprintf(dest, sizeof(dest), "%s/%.200s.so", dir, name);
+		if (has_file(dest, sha256))
+			continue;
+		/* Downloaded beside where it goes, checked, then renamed into place. */
+		snprintf(tmpdir, sizeof(tmpdir), "%s/.download-%ld", dir, (long)getpid());
+		snprintf(tmp, sizeof(tmp), "%s/%.200s.so", tmpdir, name);
+		if (make_dirs(tmpdir) < 0)
+			hoso_problems_add(problems, HOSO_SEVERITY_WARNING, dir, 0, NULL, "plugin",
+				"cannot make '%s': %s", tmpdir, strerror(errno));
+		else if (hoso_plugin_download(url, tmp, 0) < 0 || hoso_plugin_open(&p, tmp, sha256) < 0)
+			hoso_problems_add(problems, HOSO_SEVERITY_WARNING, url, 0, NULL, "plugin",
+				"plugin '%s' pinned in hoso.json was not installed: %s", name, hoso_error_last());
+		else if (rename(tmp, dest) < 0)
+			hoso_problems_add(problems, HOSO_SEVERITY_WARNING, dest, 0, NULL, "plugin",
+				"cannot install plugin '%s': %s", name, strerror(errno));
+		else
+			(*fetched)++;
+		hoso_plugin_close(p);
+		unlink(tmp);
+		rmdir(tmpdir);
+	}
+	return 0;
+}
+
 /* Every plugin hoso.json pins must be there: a missing one is an error. */
 static void check_pins(hoso_plugin_set *set, hoso_problems *refusals)
 {
@@ -120,18 +197,14 @@ int hoso_plugin_set_open(hoso_plugin_set **out, hoso_repo *repo, const char *bui
 	hoso_problems *refusals)
 {
 	hoso_plugin_set *set = calloc(1, sizeof(*set));
-	const char *user = getenv("HOSO_PLUGIN_DIR"), *home = getenv("HOME");
-	char path[4096];
+	char user[4096];
 
 	*out = NULL;
 	if (!set)
 		return hoso_error_set(HOSO_ERROR, "out of memory");
 	set->repo = repo;
 	load_dir(set, builtin_dir, 1, refusals);
-	if (!user && home) {
-		snprintf(path, sizeof(path), "%s/.local/share/hoso/plugins", home);
-		user = path;
-	}
+	hoso_plugin_user_dir(user, sizeof(user));
 	load_dir(set, user, 0, refusals);
 	check_pins(set, refusals);
 	*out = set;

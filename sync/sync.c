@@ -376,8 +376,8 @@ static int fetch(git_remote *remote, net_ctx *n)
 }
 
 /* Merge origin/main into main (under the writer lock): 1 if main changed. */
-static int merge(hoso_repo *repo, const git_oid *theirs_id, hoso_sync_stats *stats,
-	hoso_problems *problems)
+static int merge(hoso_repo *repo, const git_oid *theirs_id, const hoso_txn_options *write,
+	hoso_sync_stats *stats, hoso_problems *problems)
 {
 	git_repository *git = hoso_repo_git(repo);
 	git_commit *ours = NULL, *theirs = NULL, *base = NULL;
@@ -388,7 +388,7 @@ static int merge(hoso_repo *repo, const git_oid *theirs_id, hoso_sync_stats *sta
 	char message[512];
 	int error;
 
-	if ((error = hoso_txn_begin(&txn, repo, NULL)) < 0)
+	if ((error = hoso_txn_begin(&txn, repo, write)) < 0)
 		goto done;
 	git_oid_cpy(&ours_id, hoso_txn_base(txn));
 	if (git_oid_equal(&ours_id, theirs_id) ||
@@ -572,7 +572,10 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 			goto done;
 		}
 	}
-	if ((error = hoso_problems_new(&problems)) < 0)
+	/* The merge's findings go where the caller's writes put theirs. */
+	if (opts && opts->write && opts->write->problems)
+		problems = opts->write->problems;
+	else if ((error = hoso_problems_new(&problems)) < 0)
 		goto done;
 
 	for (attempt = 1; attempt <= retries + 1; attempt++) {
@@ -588,7 +591,7 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 			stats->received_commits = behind;
 
 		t0 = hoso_clock();
-		error = merge(repo, &theirs, stats, problems);
+		error = merge(repo, &theirs, opts ? opts->write : NULL, stats, problems);
 		stats->merge_s += hoso_clock() - t0;
 		if (error < 0)
 			goto done;
@@ -650,7 +653,8 @@ done:
 			p->where ? p->where : "", p->where ? ": " : "", p->field ? p->field : "",
 			p->field ? ": " : "", p->message);
 	}
-	hoso_problems_free(problems);
+	if (!opts || !opts->write || problems != opts->write->problems)
+		hoso_problems_free(problems);
 	git_remote_free(remote);
 	net_clear(&n);
 	free(url);

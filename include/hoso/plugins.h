@@ -43,6 +43,17 @@ const char *hoso_plugin_sha256(const hoso_loaded_plugin *plugin);
  */
 int hoso_plugin_download(const char *url, const char *path, unsigned int timeout_s);
 
+/* The user's plugin directory: $HOSO_PLUGIN_DIR, else ~/.local/share/hoso/plugins. */
+void hoso_plugin_user_dir(char *out, size_t size);
+
+/*
+ * Install every plugin hoso.json pins with a URL that the user's directory
+ * lacks (or holds with another hash): downloaded, checked against the pin's
+ * sha256 and as a plugin, then put in place. Each one that fails is a
+ * warning in `problems` and nothing of it is left; `*fetched` counts the rest.
+ */
+int hoso_plugin_fetch_pinned(size_t *fetched, hoso_repo *repo, hoso_problems *problems);
+
 /* The SHA-256 of a file, in hex. */
 int hoso_sha256_file(char out[65], const char *path);
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <git2.h>
 #include "errors.h"
+#include "record.h"
 #include "repo.h"
 
 #ifdef __cplusplus
@@ -34,10 +35,15 @@ typedef struct {
 	unsigned int retries;      /* pushes refused by a race; 0: 5 */
 	hoso_progress_cb progress_cb;
 	void *payload;
+	/*
+	 * How the merge writes, like any local write: its validators, and where
+	 * their findings go (write->problems). NULL: the schemas only.
+	 */
+	const hoso_txn_options *write;
 } hoso_sync_options;
 
 #define HOSO_SYNC_OPTIONS_VERSION 1
-#define HOSO_SYNC_OPTIONS_INIT { HOSO_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, NULL }
+#define HOSO_SYNC_OPTIONS_INIT { HOSO_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
 
 /*
  * Clone the hub at `url` (http(s)://[user@]host/... or a local path) into a

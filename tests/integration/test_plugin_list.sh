@@ -13,6 +13,10 @@ printf '%s' "$out" | python3 -c '
 import json, sys
 p = {x["name"]: x for x in json.load(sys.stdin)}
 assert p["vn-identity"]["from"] == "built-in" and p["party-rules"]["from"] == "built-in", p
+assert p["vn-identity"]["kinds"] == "validator", p["vn-identity"]
+for exporter in ("csv", "xlsx", "sqlite", "jsonl"):
+    assert p[exporter]["kinds"] == "exporter" and p[exporter]["from"] == "built-in", p[exporter]
+assert p["annual"]["kinds"] == "report", p["annual"]
 for other in ("good", "abi2", "other", "noentry", "refuses"):
     assert other not in p, other' || fail "only the built-in plugins run: $out"
 expect_err "plugin 'good' is installed but not pinned in hoso.json, so it does not run" "unpinned"
