@@ -843,7 +843,8 @@ static void check_cells(index_ctx *c, hoso_host *host)
 		if (e->type == T_ORGANIZATION && e->is_cell && e->dissolved < 0 &&
 		    (e->changed || e->touched) && e->full_members < 3)
 			finding(host, HOSO_FINDING_WARNING, e->id, NULL, RULE(10),
-				"cell has %zu full members, fewer than 3", e->full_members);
+				"cell has %zu full member%s, fewer than 3", e->full_members,
+				e->full_members == 1 ? "" : "s");
 	}
 }
 

@@ -42,4 +42,25 @@ assert p == [{'name': 'good', 'version': '1.0.0', 'sha256': '$sha', 'url': '$url
 	fail "the pin records the URL"
 run -C "$R" plugin install "http://127.0.0.1:1/good.so"
 expect_rc 3 "a server that is not there"
+
+# A replica has none of the pinned plugins: sync installs them from their
+# URL, checked against the pin, before it merges anything.
+export HOSO_PLUGIN_DIR="$TMP/replica-plugins"
+"$HOSO" clone "$R" "$TMP/rep" --unit 030 2>/dev/null || fail "clone"
+run -C "$TMP/rep" sync
+expect_rc 0 "sync with a pinned plugin to fetch"
+expect_err "installed 1 plugin pinned in hoso.json" "says so"
+cmp -s "$TMP/replica-plugins/good.so" "$TMP/www/good.so" || fail "sync installed the pinned file"
+run -C "$TMP/rep" plugin list --json
+printf '%s' "$out" | grep -q '"name": "good"' || fail "the fetched plugin runs: $out"
+# The URL serves another file: it is not installed, and writes wait for it.
+rm -rf "$TMP/replica-plugins"
+printf 'x' >> "$TMP/www/good.so"
+run -C "$TMP/rep" sync
+expect_rc 1 "a pinned plugin whose URL serves another file"
+expect_err "plugin 'good' pinned in hoso.json was not installed" "the download is refused"
+expect_err "is not the file pinned" "names why"
+expect_err "is pinned in hoso.json but not installed here; get it from $url/good.so" "writes wait"
+[ -e "$TMP/replica-plugins/good.so" ] && fail "a refused download was installed"
+[ -z "$(ls -A "$TMP/replica-plugins" 2>/dev/null)" ] || fail "a refused download left files"
 finish
