@@ -18,7 +18,7 @@ struct hoso_findex {
 	char **fields;      /* sorted "type.field" */
 	size_t n;
 	char *field_list;   /* the fields, comma-joined: what the file must hold */
-	sqlite3_stmt *ins, *del, *find;
+	sqlite3_stmt *ins, *del, *find, *where;
 	int scratch;
 };
 
@@ -49,6 +49,7 @@ void hoso_findex_free(hoso_findex *ix)
 	sqlite3_finalize(ix->ins);
 	sqlite3_finalize(ix->del);
 	sqlite3_finalize(ix->find);
+	sqlite3_finalize(ix->where);
 	sqlite3_close(ix->db);
 	for (i = 0; i < ix->n; i++)
 		free(ix->fields[i]);
@@ -122,7 +123,9 @@ static int connect(hoso_findex *ix)
 			-1, &ix->ins, NULL) != SQLITE_OK ||
 		sqlite3_prepare_v2(ix->db, "DELETE FROM f WHERE id = ?1", -1, &ix->del, NULL) != SQLITE_OK ||
 		sqlite3_prepare_v2(ix->db, "SELECT id, unit FROM f WHERE field = ?1 AND value = ?2", -1,
-			&ix->find, NULL) != SQLITE_OK)
+			&ix->find, NULL) != SQLITE_OK ||
+		sqlite3_prepare_v2(ix->db, "SELECT field, unit FROM f WHERE id = ?1 LIMIT 1", -1,
+			&ix->where, NULL) != SQLITE_OK)
 		return db_error(ix, "cannot prepare its statements");
 	return 0;
 }
@@ -157,8 +160,9 @@ int hoso_findex_open(hoso_findex **out, hoso_repo *repo, const char *const *fiel
 		sqlite3_finalize(ix->ins);
 		sqlite3_finalize(ix->del);
 		sqlite3_finalize(ix->find);
+		sqlite3_finalize(ix->where);
 		sqlite3_close(ix->db);
-		ix->ins = ix->del = ix->find = NULL;
+		ix->ins = ix->del = ix->find = ix->where = NULL;
 		ix->db = NULL;
 		unlink(ix->path);
 		if ((error = connect(ix)) < 0) {
@@ -443,6 +447,7 @@ void hoso_findex_discard(hoso_findex *ix)
 	sqlite3_reset(ix->ins);
 	sqlite3_reset(ix->del);
 	sqlite3_reset(ix->find);
+	sqlite3_reset(ix->where);
 	sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
 	ix->scratch = 0;
 }
@@ -487,4 +492,26 @@ int hoso_findex_find(hoso_findex *ix, const char *field, const char *value,
 		free(rows[i]);
 	free(rows);
 	return error;
+}
+
+int hoso_findex_locate(hoso_findex *ix, const char *id, char unit[64], char type[64])
+{
+	int found = 0;
+
+	sqlite3_reset(ix->where);
+	sqlite3_bind_text(ix->where, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(ix->where) == SQLITE_ROW) {
+		const char *field = (const char *)sqlite3_column_text(ix->where, 0);
+		const char *u = (const char *)sqlite3_column_text(ix->where, 1);
+		size_t tlen = field ? strcspn(field, ".") : 0;
+
+		if (u && tlen && tlen < 64 && strlen(u) < 64) {
+			memcpy(type, field, tlen);
+			type[tlen] = '\0';
+			snprintf(unit, 64, "%s", u);
+			found = 1;
+		}
+	}
+	sqlite3_reset(ix->where);
+	return found;
 }

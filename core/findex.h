@@ -43,4 +43,10 @@ int hoso_findex_has(const hoso_findex *ix, const char *field);
 int hoso_findex_find(hoso_findex *ix, const char *field, const char *value,
 	int (*cb)(const char *unit, const char *id, void *payload), void *payload);
 
+/*
+ * Where record `id` is, if the index holds any field of it: 1 with its unit
+ * and type, else 0 (look in the tree).
+ */
+int hoso_findex_locate(hoso_findex *ix, const char *id, char unit[64], char type[64]);
+
 #endif

@@ -21,6 +21,53 @@ static void host_set_error(hoso_host *host, const char *message)
 		snprintf(host->error, sizeof(host->error), "%s", message ? message : "");
 }
 
+static int apply_cb(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	(void)type;
+	return hoso_findex_apply(payload, unit, id, data, len);
+}
+
+/* The index at the transaction's base with its changes on top; 0, or -1: walk instead. */
+static int ready_index(hoso_host *host)
+{
+	hoso_host_index *ix = host->index;
+
+	if (ix->state)
+		return ix->state > 0 ? 0 : -1;
+	ix->state = -1;
+	if ((!ix->findex && hoso_findex_open(&ix->findex, host->repo, ix->fields, ix->n) < 0) ||
+		hoso_findex_update(ix->findex, hoso_txn_base_tree(host->txn)) < 0 ||
+		hoso_findex_begin(ix->findex) < 0)
+		return -1;
+	if (hoso_txn_foreach_change(host->txn, apply_cb, ix->findex) < 0) {
+		hoso_findex_discard(ix->findex);
+		return -1;
+	}
+	ix->state = 1;
+	return 0;
+}
+
+/* Record `id` of `type` in `unit`, unchanged by the transaction, from the base tree. */
+static int read_base(hoso_host *host, const char *unit, const char *type, const char *id,
+	char **json, size_t *len, char unit_out[64])
+{
+	git_blob *blob = NULL;
+	char *path = NULL;
+	int rc = -1;
+
+	if (hoso_record_path_for(&path, unit, type, id) == 0 &&
+		hoso_tree_read(&blob, hoso_repo_git(host->repo), hoso_txn_base_tree(host->txn), path) == 0 &&
+		(*json = malloc(*len = (size_t)git_blob_rawsize(blob)) ) != NULL) {
+		memcpy(*json, git_blob_rawcontent(blob), *len);
+		snprintf(unit_out, 64, "%s", unit);
+		rc = 0;
+	}
+	git_blob_free(blob);
+	free(path);
+	return rc;
+}
+
 static int host_record_get(hoso_host *host, const char *id, char **json, size_t *len, char unit[64])
 {
 	json_t *rec = NULL;
@@ -30,6 +77,13 @@ static int host_record_get(hoso_host *host, const char *id, char **json, size_t 
 	*json = NULL;
 	if (!host)
 		return -1;
+	if (host->txn && !hoso_txn_changes(host->txn, id) && host->index && ready_index(host) == 0) {
+		char type[64], where[64];
+
+		/* The index knows where most records are: no search through every unit. */
+		if (hoso_findex_locate(host->index->findex, id, where, type))
+			return read_base(host, where, type, id, json, len ? len : &n, unit);
+	}
 	if (host->txn)
 		return hoso_txn_read(json, len ? len : &n, unit, NULL, host->txn, id) < 0 ? -1 : 0;
 	if (hoso_record_get(&rec, &u, host->repo, id) < 0)
@@ -119,33 +173,6 @@ static int host_record_foreach(hoso_host *host, const char *type, const char *un
 	visit_ctx v = { host, type, unit, visit, payload, NULL, NULL };
 
 	return host ? walk(host, &v) : -1;
-}
-
-static int apply_cb(const char *unit, const char *type, const char *id, const char *data,
-	size_t len, void *payload)
-{
-	(void)type;
-	return hoso_findex_apply(payload, unit, id, data, len);
-}
-
-/* The index at the transaction's base with its changes on top; 0, or -1: walk instead. */
-static int ready_index(hoso_host *host)
-{
-	hoso_host_index *ix = host->index;
-
-	if (ix->state)
-		return ix->state > 0 ? 0 : -1;
-	ix->state = -1;
-	if ((!ix->findex && hoso_findex_open(&ix->findex, host->repo, ix->fields, ix->n) < 0) ||
-		hoso_findex_update(ix->findex, hoso_txn_base_tree(host->txn)) < 0 ||
-		hoso_findex_begin(ix->findex) < 0)
-		return -1;
-	if (hoso_txn_foreach_change(host->txn, apply_cb, ix->findex) < 0) {
-		hoso_findex_discard(ix->findex);
-		return -1;
-	}
-	ix->state = 1;
-	return 0;
 }
 
 typedef struct {

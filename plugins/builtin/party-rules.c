@@ -43,6 +43,7 @@
 
 #include <hoso/plugin.h>
 #include <jansson.h>
+#include "record_view.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -99,12 +100,12 @@ static long parse_date(const char *s)
 	return y * 10000 + m * 100 + d;
 }
 
-static const char *str_field(const json_t *o, const char *key)
+static const char *str_field(record_view *o, const char *key)
 {
-	return json_string_value(json_object_get(o, key));
+	return rv_str(o, key);
 }
 
-static long date_field(const json_t *o, const char *key)
+static long date_field(record_view *o, const char *key)
 {
 	return parse_date(str_field(o, key));
 }
@@ -124,40 +125,26 @@ static long today(void)
 	return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
-static json_t *parse_object(const char *json, size_t len)
+/* The record `id` from the host, in `v` (rv_close it); 0, or -1 when absent or unparsable. */
+static int get_record(record_view *v, hoso_host *host, const char *id)
 {
-	json_t *o;
-
-	if (!json)
-		return NULL;
-	o = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
-	if (o && !json_is_object(o)) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
-}
-
-/* The record `id` from the host, parsed; NULL when absent or unparsable. */
-static json_t *get_record(hoso_host *host, const char *id)
-{
-	char *text = NULL, unit[64];
+	char *text = NULL, *copy = NULL, unit[64];
 	size_t len = 0;
-	json_t *o;
 
-	if (!id || api->record_get(host, id, &text, &len, unit) != 0 || !text) {
+	if (!id || api->record_get(host, id, &text, &len, unit) != 0 || !text ||
+		!(copy = malloc(len ? len : 1))) {
 		if (text)
 			api->free(text);
-		return NULL;
+		return -1;
 	}
-	o = parse_object(text, len);
+	memcpy(copy, text, len);
 	api->free(text);
-	return o;
+	return rv_open_owned(v, copy, len);
 }
 
 /* ---- per record ---- */
 
-static void check_member(hoso_host *host, const char *id, const json_t *o)
+static void check_member(hoso_host *host, const char *id, record_view *o)
 {
 	const char *birth_s = str_field(o, "birth_date"), *adm_s = str_field(o, "admission_date");
 	const char *dec_s = str_field(o, "admission_decision_date"), *off_s = str_field(o, "official_date");
@@ -175,7 +162,7 @@ static void check_member(hoso_host *host, const char *id, const json_t *o)
 	}
 	/* 4 */
 	if (is(membership, "chinh_thuc") && adm > 0) {
-		if (!json_object_get(o, "official_date")) {
+		if (!rv_has(o, "official_date")) {
 			finding(host, HOSO_FINDING_ERROR, id, "official_date", RULE(4),
 				"membership is chinh_thuc but official_date is missing");
 		} else if (off > 0) {
@@ -196,7 +183,7 @@ static void check_member(hoso_host *host, const char *id, const json_t *o)
 			"membership is du_bi but official_date %s is not in the future", off_s);
 }
 
-static void check_discipline(hoso_host *host, const char *id, const json_t *o)
+static void check_discipline(hoso_host *host, const char *id, record_view *o)
 {
 	static const char *const org_forms[] = { "khien_trach", "canh_cao", "giai_tan", NULL };
 	static const char *const member_forms[] = { "khien_trach", "canh_cao", "cach_chuc", "khai_tru", NULL };
@@ -222,65 +209,65 @@ static void check_discipline(hoso_host *host, const char *id, const json_t *o)
 	}
 	if (allowed == member_forms && (is(form, "cach_chuc") || is(form, "khai_tru"))) {
 		const char *subject = str_field(o, "subject_id");
-		json_t *m = get_record(host, subject);
-		long decided = date_field(o, "decision_date");
-		long off = m ? date_field(m, "official_date") : -1;
+		long decided = date_field(o, "decision_date"), off;
+		record_view m;
 
-		if (m && (is(str_field(m, "membership"), "du_bi") || (off > 0 && decided > 0 && decided < off)))
+		if (get_record(&m, host, subject) < 0)
+			return;
+		off = date_field(&m, "official_date");
+		if (is(str_field(&m, "membership"), "du_bi") || (off > 0 && decided > 0 && decided < off))
 			finding(host, HOSO_FINDING_ERROR, id, "form", RULE(6),
 				"form '%s' is not allowed for probationary member '%s'", form, subject);
-		json_decref(m);
+		rv_close(&m);
 	}
 }
 
-static void check_evaluation(hoso_host *host, const char *id, const json_t *o)
+static void check_evaluation(hoso_host *host, const char *id, record_view *o)
 {
 	const char *rating = str_field(o, "rating"), *expected;
-	const json_t *score = json_object_get(o, "score");
 	double s;
 
-	if (!is(str_field(o, "rule_set"), "qd366_2025") || !rating || !json_is_number(score))
+	if (!is(str_field(o, "rule_set"), "qd366_2025") || !rating || !rv_number(o, "score", &s))
 		return;
-	s = json_number_value(score);
 	expected = s >= 90 ? "htxsnv" : s >= 70 ? "httnv" : s >= 50 ? "htnv" : "khtnv";
 	if (strcmp(rating, expected) != 0)
 		finding(host, HOSO_FINDING_ERROR, id, "rating", RULE(8),
 			"rating '%s' does not follow score %g: expected '%s'", rating, s, expected);
 }
 
-static void check_member_event(hoso_host *host, const char *id, const json_t *o)
+static void check_member_event(hoso_host *host, const char *id, record_view *o)
 {
-	const json_t *years = json_object_get(o, "badge_years");
 	const char *date_s = str_field(o, "date"), *start_s;
 	long date = parse_date(date_s), start;
-	json_t *m;
+	long long years;
+	record_view m;
 
-	if (!is(str_field(o, "kind"), "tang_huy_hieu") || !json_is_integer(years) || date < 0)
+	if (!is(str_field(o, "kind"), "tang_huy_hieu") || !rv_int(o, "badge_years", &years) || date < 0)
 		return;
-	if (json_integer_value(years) <= 0 || json_integer_value(years) > 200)
+	if (years <= 0 || years > 200)
 		return;
-	if (!(m = get_record(host, str_field(o, "member_id"))))
+	if (get_record(&m, host, str_field(o, "member_id")) < 0)
 		return;
-	start_s = str_field(m, "admission_decision_date");
+	start_s = str_field(&m, "admission_decision_date");
 	if (parse_date(start_s) < 0)
-		start_s = str_field(m, "admission_date");
+		start_s = str_field(&m, "admission_date");
 	start = parse_date(start_s);
-	if (start > 0 && date < start + (long)json_integer_value(years) * 10000)
+	if (start > 0 && date < start + (long)years * 10000)
 		finding(host, HOSO_FINDING_WARNING, id, "badge_years", RULE(10),
-			"badge for %ld years given on %s, before the member's seniority from %s reaches %ld years",
-			(long)json_integer_value(years), date_s, start_s, (long)json_integer_value(years));
-	json_decref(m);
+			"badge for %lld years given on %s, before the member's seniority from %s reaches %lld years",
+			years, date_s, start_s, years);
+	rv_close(&m);
 }
 
 static int check_record(void *state, hoso_host *host, const char *type, const char *unit,
 	const char *json, size_t len)
 {
-	json_t *o = parse_object(json, len);
+	record_view v, *o = &v;
 	const char *id;
 
 	(void)state;
 	(void)unit;
-	if (!o)
+	if (rv_open(o, json, len) < 0)
 		return 0;
 	if (!type)
 		type = str_field(o, "type");
@@ -293,7 +280,7 @@ static int check_record(void *state, hoso_host *host, const char *type, const ch
 		check_evaluation(host, id, o);
 	else if (is(type, "member_event"))
 		check_member_event(host, id, o);
-	json_decref(o);
+	rv_close(o);
 	return 0;
 }
 
@@ -571,7 +558,7 @@ static void add_ref(index_ctx *c, size_t rec, int is_changed, const char *field,
 	c->n_refs++;
 }
 
-static void collect_refs(index_ctx *c, size_t rec, const json_t *o)
+static void collect_refs(index_ctx *c, size_t rec, record_view *o)
 {
 	const entry *e = &c->entries[rec];
 	size_t i, j;
@@ -581,7 +568,7 @@ static void collect_refs(index_ctx *c, size_t rec, const json_t *o)
 		const json_t *v;
 		int target = s->target;
 
-		if (s->type != e->type || !(v = json_object_get(o, s->field)))
+		if (s->type != e->type || !rv_has(o, s->field))
 			continue;
 		if (target == T_SUBJECT) {
 			const char *kind = str_field(o, "subject_kind");
@@ -589,8 +576,8 @@ static void collect_refs(index_ctx *c, size_t rec, const json_t *o)
 			target = is(kind, "organization") ? T_ORGANIZATION : is(kind, "member") ? T_MEMBER : T_SUBJECT;
 		}
 		if (!s->many)
-			add_ref(c, rec, e->changed, s->field, target, json_string_value(v));
-		else if (json_is_array(v))
+			add_ref(c, rec, e->changed, s->field, target, str_field(o, s->field));
+		else if ((v = rv_array(o, s->field)))
 			for (j = 0; j < json_array_size(v); j++)
 				add_ref(c, rec, e->changed, s->field, target, json_string_value(json_array_get(v, j)));
 	}
@@ -604,12 +591,12 @@ static const char *keep(index_ctx *c, const char *s)
 static int index_visit(void *payload, const char *unit, const char *id, const char *json, size_t len)
 {
 	index_ctx *c = payload;
-	json_t *o = parse_object(json, len);
+	record_view v, *o = &v;
 	entry *e;
 	size_t rec;
 
 	(void)unit;
-	if (!o)
+	if (rv_open(o, json, len) < 0)
 		return 0;
 	if (!id)
 		id = str_field(o, "id");
@@ -655,10 +642,10 @@ static int index_visit(void *payload, const char *unit, const char *id, const ch
 			c->n_disciplines++;
 		}
 	} else if (e->type == T_EVALUATION) {
-		const json_t *year = json_object_get(o, "year");
+		long long year;
 		const char *subject = str_field(o, "subject_id"), *rating = str_field(o, "rating");
 
-		if (json_is_integer(year) && subject && rating) {
+		if (rv_int(o, "year", &year) && subject && rating) {
 			evaluation_row *r;
 
 			if (grow((void **)&c->evaluations, &c->cap_evaluations, c->n_evaluations,
@@ -668,7 +655,7 @@ static int index_visit(void *payload, const char *unit, const char *id, const ch
 			}
 			r = &c->evaluations[c->n_evaluations];
 			r->rec = rec;
-			r->year = (int)json_integer_value(year);
+			r->year = (int)year;
 			r->subject_org = is(str_field(o, "subject_kind"), "organization");
 			r->qd124 = is(str_field(o, "rule_set"), "qd124_2023");
 			r->htxsnv = is(rating, "htxsnv");
@@ -685,7 +672,7 @@ static int index_visit(void *payload, const char *unit, const char *id, const ch
 	c->n_entries++;
 	collect_refs(c, rec, o);
 done:
-	json_decref(o);
+	rv_close(o);
 	if (c->strings.oom)
 		c->oom = 1;
 	return c->oom ? -1 : 0;

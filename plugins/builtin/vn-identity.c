@@ -17,6 +17,7 @@
 #include <hoso/plugin.h>
 
 #include <jansson.h>
+#include "record_view.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,25 +81,10 @@ static void fail(hoso_host *host, const char *message)
 		host_api->set_error(host, message);
 }
 
-static json_t *load(const char *json, size_t len)
-{
-	json_error_t error;
-	json_t *root;
-
-	if (json == NULL)
-		return NULL;
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &error);
-	if (root != NULL && !json_is_object(root)) {
-		json_decref(root);
-		root = NULL;
-	}
-	return root;
-}
-
 /* A string member of `root`, or NULL when absent or not a string. */
-static const char *get_string(const json_t *root, const char *key)
+static const char *get_string(record_view *root, const char *key)
 {
-	return json_string_value(json_object_get(root, key));
+	return rv_str(root, key);
 }
 
 static int all_digits(const char *s, size_t n)
@@ -122,17 +108,16 @@ static int date_year(const char *date)
 static int check_record(void *state, hoso_host *host, const char *type, const char *unit,
 	const char *json, size_t len)
 {
-	json_t *root = NULL;
+	record_view view, *root = &view;
 	const char *id, *cid, *gender, *birth_date;
 	int digit, female, century, yy, year;
 
 	(void)state;
 	(void)unit;
 	if (type == NULL || (strcmp(type, "member") != 0 && strcmp(type, "candidate") != 0))
-		goto done;
-	root = load(json, len);
-	if (root == NULL)
-		goto done;
+		return 0;
+	if (rv_open(root, json, len) < 0)
+		return 0;
 	cid = get_string(root, "citizen_id");
 	if (cid == NULL)
 		goto done;
@@ -179,7 +164,7 @@ static int check_record(void *state, hoso_host *host, const char *type, const ch
 	}
 
 done:
-	json_decref(root);
+	rv_close(root);
 	return 0;
 }
 
@@ -279,15 +264,14 @@ static int visit(void *payload, const char *unit, const char *id, const char *js
 	int is_member)
 {
 	walk *w = payload;
-	json_t *root = NULL;
+	record_view view, *root = &view;
 	entry *e;
 	const char *cid, *card = NULL, *member_id = NULL;
 
 	(void)unit;
 	if (id == NULL)
 		return 0;
-	root = load(json, len);
-	if (root == NULL)
+	if (rv_open(root, json, len) < 0)
 		return 0;
 	cid = get_string(root, "citizen_id");
 	if (is_member)
@@ -314,11 +298,11 @@ static int visit(void *payload, const char *unit, const char *id, const char *js
 	    (member_id != NULL && e->member_id == NULL))
 		goto oom;
 	e->person = e->member_id != NULL && e->member_id[0] != '\0' ? e->member_id : e->id;
-	json_decref(root);
+	rv_close(root);
 	return 0;
 
 oom:
-	json_decref(root);
+	rv_close(root);
 	w->failed = 1;
 	return -1;
 }
@@ -431,15 +415,17 @@ static int gather(hoso_host *host, walk *w, const char *const *ids, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		char unit[64], *json = NULL;
 		size_t len = 0;
-		json_t *root;
+		record_view view, *root = &view;
 		const char *type;
 		int rc = 0;
 
 		if (ids[k] == NULL || host_api->record_get(host, ids[k], &json, &len, unit) != 0 ||
 		    json == NULL)
 			continue; /* removed: it can clash with nothing */
-		root = load(json, len);
-		host_api->free(json);
+		if (rv_open(root, json, len) < 0) {
+			host_api->free(json);
+			continue;
+		}
 		type = get_string(root, "type");
 		if (type != NULL && (strcmp(type, "member") == 0 || strcmp(type, "candidate") == 0)) {
 			const char *cid = get_string(root, "citizen_id");
@@ -450,7 +436,8 @@ static int gather(hoso_host *host, walk *w, const char *const *ids, size_t n)
 			if (rc == 0 && strcmp(type, "member") == 0)
 				rc = find_into(host, w, "member", "party_card_no", get_string(root, "party_card_no"));
 		}
-		json_decref(root);
+		rv_close(root);
+		host_api->free(json);
 		if (rc != 0)
 			return rc;
 	}

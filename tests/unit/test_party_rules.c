@@ -150,6 +150,26 @@ static hoso_host_api fake_api = {
 
 /* ---- helpers ---- */
 
+/*
+ * Records reach validators as hoso stores them: canonical text (sorted keys,
+ * two spaces of indent). Text that does not parse is kept as it is.
+ */
+static char *canonical(char *text)
+{
+	json_t *o = json_loads(text, 0, NULL);
+	char *dumped = o ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL, *out;
+
+	json_decref(o);
+	if (!dumped)
+		return text;
+	out = malloc(strlen(dumped) + 2);
+	assert_non_null(out);
+	sprintf(out, "%s\n", dumped);
+	free(dumped);
+	free(text);
+	return out;
+}
+
 /* A record {"id": id, "type": type, <fields>} in unit "026". */
 static void put(const char *type, const char *id, const char *fields)
 {
@@ -165,6 +185,7 @@ static void put(const char *type, const char *id, const char *fields)
 	r->json = malloc(n);
 	assert_non_null(r->json);
 	snprintf(r->json, n, "{\"id\":\"%s\",\"type\":\"%s\"%s%s}", id, type, *fields ? "," : "", fields);
+	r->json = canonical(r->json);
 }
 
 static void drop(const char *id)

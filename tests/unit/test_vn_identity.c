@@ -178,6 +178,25 @@ static void host_free(hoso_host *host)
 	free(host);
 }
 
+/*
+ * Records reach validators as hoso stores them: canonical text (sorted keys,
+ * two spaces of indent). Text that does not parse is kept as it is.
+ */
+static char *canonical(const char *text)
+{
+	json_t *o = json_loads(text, 0, NULL);
+	char *dumped = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL, *out;
+
+	json_decref(o);
+	if (dumped == NULL)
+		return strdup(text);
+	out = malloc(strlen(dumped) + 2);
+	if (out != NULL)
+		sprintf(out, "%s\n", dumped);
+	free(dumped);
+	return out;
+}
+
 static void add_json(hoso_host *host, const char *type, const char *id, const char *json)
 {
 	fake_record *r;
@@ -187,7 +206,7 @@ static void add_json(hoso_host *host, const char *type, const char *id, const ch
 	r->type = type;
 	r->unit = "030";
 	r->id = id;
-	r->json = strdup(json);
+	r->json = canonical(json);
 	assert_non_null(r->json);
 }
 
