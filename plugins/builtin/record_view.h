@@ -42,6 +42,8 @@ typedef struct {
 	size_t nspill;
 	json_t *decoded;            /* an array decoded for rv_array */
 	char *owned;                /* the text, when the view owns it */
+	const char *text;
+	size_t len;
 } record_view;
 
 /* The canonical layout, one pass: 0, or -1 (then jansson reads it). */
@@ -92,6 +94,8 @@ static inline int rv_open(record_view *v, const char *json, size_t len)
 	v->nspill = 0;
 	v->decoded = NULL;
 	v->owned = NULL;
+	v->text = json;
+	v->len = len;
 	if (json && rv_scan(v, json, len) == 0)
 		return 0;
 	v->n = 0;
@@ -182,11 +186,20 @@ static inline const char *rv_str(record_view *v, const char *key)
 		return json_string_value(json_object_get(v->o, key));
 	if (!(f = rv_field_of(v, key)) || f->vlen < 2 || f->val[0] != '"')
 		return NULL;
-	if (f->val[f->vlen - 1] == '"' && !memchr(f->val + 1, '\\', f->vlen - 2))
-		return rv_keep(v, f->val + 1, f->vlen - 2);
-	if ((d = rv_decode(f)) && json_is_string(d))
+	if (f->val[f->vlen - 1] == '"' && !memchr(f->val + 1, '\\', f->vlen - 2)) {
+		out = rv_keep(v, f->val + 1, f->vlen - 2);
+	} else {
+		d = rv_decode(f);
+		if (!json_is_string(d)) {
+			json_decref(d);
+			return NULL;
+		}
 		out = rv_keep(v, json_string_value(d), json_string_length(d));
-	json_decref(d);
+		json_decref(d);
+	}
+	/* Out of room for copies (a record of many long strings): read it whole. */
+	if (!out && (v->o = json_loadb(v->text, v->len, 0, NULL)) != NULL)
+		out = json_string_value(json_object_get(v->o, key));
 	return out;
 }
 
