@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "findex.h"
+#include "record_view.h"
 #include "internal.h"
 #include "common.h"
 
@@ -210,31 +211,32 @@ static int forget(hoso_findex *ix, const char *id)
 static int add_record(hoso_findex *ix, const char *unit, const char *id, const char *data,
 	size_t len)
 {
-	char key[192];
-	json_t *o = json_loadb(data, len, 0, NULL);
-	const char *type = json_string_value(json_object_get(o, "type"));
+	record_view v;
+	const char *type, *value;
+	const json_t *array;
 	size_t i, tlen, k;
 	int error = 0;
 
-	if (!type) /* not a record: the schemas say so elsewhere */
+	if (rv_open(&v, data, len) < 0)
+		return 0; /* not a record: the schemas say so elsewhere */
+	if (!(type = rv_str(&v, "type")))
 		goto done;
 	tlen = strlen(type);
 	for (i = 0; i < ix->n && error == 0; i++) {
-		const json_t *v;
+		const char *field = ix->fields[i] + tlen + 1;
 
 		if (strncmp(ix->fields[i], type, tlen) != 0 || ix->fields[i][tlen] != '.')
 			continue;
-		if (!(v = json_object_get(o, ix->fields[i] + tlen + 1)))
-			continue;
-		snprintf(key, sizeof(key), "%s", ix->fields[i]);
-		if (json_is_string(v))
-			error = insert(ix, key, json_string_value(v), id, unit);
-		for (k = 0; json_is_array(v) && k < json_array_size(v) && error == 0; k++)
-			if (json_is_string(json_array_get(v, k)))
-				error = insert(ix, key, json_string_value(json_array_get(v, k)), id, unit);
+		if ((value = rv_str(&v, field)))
+			error = insert(ix, ix->fields[i], value, id, unit);
+		else if ((array = rv_array(&v, field)))
+			for (k = 0; k < json_array_size(array) && error == 0; k++)
+				if (json_is_string(json_array_get(array, k)))
+					error = insert(ix, ix->fields[i],
+						json_string_value(json_array_get(array, k)), id, unit);
 	}
 done:
-	json_decref(o);
+	rv_close(&v);
 	return error;
 }
 
@@ -273,7 +275,8 @@ static int build(hoso_findex *ix, const git_tree *tree)
 	size_t i, tlen;
 	int error = 0;
 
-	if (exec(ix, "DELETE FROM f") < 0)
+	/* The id index is made once at the end: cheaper than kept up row by row. */
+	if (exec(ix, "DELETE FROM f") < 0 || exec(ix, "DROP INDEX IF EXISTS f_id") < 0)
 		return HOSO_ERROR;
 	for (i = 0; i < ix->n && error == 0; i++) {
 		tlen = strcspn(ix->fields[i], ".");
@@ -284,6 +287,8 @@ static int build(hoso_findex *ix, const git_tree *tree)
 		type[tlen] = '\0';
 		error = hoso_record_foreach(ix->repo, tree, type, NULL, build_cb, ix);
 	}
+	if (error == 0 && exec(ix, "CREATE INDEX f_id ON f(id)") < 0)
+		error = HOSO_ERROR;
 	return error;
 }
 

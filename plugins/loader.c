@@ -73,10 +73,10 @@ int hoso_plugin_open(hoso_loaded_plugin **out, const char *path, const char *pin
 		error = hoso_error_set(HOSO_ERROR, "out of memory");
 		goto done;
 	}
-	if ((error = hoso_sha256_file(p->sha256, path)) < 0)
+	/* A pinned plugin runs only if it is the very file that was pinned. */
+	if (pinned_sha256 && (error = hoso_sha256_file(p->sha256, path)) < 0)
 		goto done;
 	error = HOSO_EPLUGIN;
-	/* A pinned plugin runs only if it is the very file that was pinned. */
 	if (pinned_sha256 && strcasecmp(pinned_sha256, p->sha256) != 0) {
 		hoso_error_set(error, "plugin '%s' is not the file pinned: its sha256 is %s, the pin "
 			"is %s", stem, p->sha256, pinned_sha256);
@@ -140,4 +140,10 @@ void hoso_plugin_close(hoso_loaded_plugin *p)
 
 const hoso_plugin *hoso_plugin_descriptor(const hoso_loaded_plugin *p) { return p->desc; }
 const char *hoso_plugin_path(const hoso_loaded_plugin *p) { return p->path; }
-const char *hoso_plugin_sha256(const hoso_loaded_plugin *p) { return p->sha256; }
+const char *hoso_plugin_sha256(const hoso_loaded_plugin *p)
+{
+	/* Hashed when loaded against a pin, else when first asked. */
+	if (!p->sha256[0] && hoso_sha256_file(((hoso_loaded_plugin *)p)->sha256, p->path) < 0)
+		return "";
+	return p->sha256;
+}

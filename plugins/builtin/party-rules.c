@@ -43,7 +43,7 @@
 
 #include <hoso/plugin.h>
 #include <jansson.h>
-#include "record_view.h"
+#include "../../core/record_view.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>

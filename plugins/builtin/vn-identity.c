@@ -17,7 +17,7 @@
 #include <hoso/plugin.h>
 
 #include <jansson.h>
-#include "record_view.h"
+#include "../../core/record_view.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

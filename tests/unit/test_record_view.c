@@ -1,5 +1,5 @@
 /*
- * The built-in validators' record view (plugins/builtin/record_view.h): on
+ * The record view (core/record_view.h): on
  * canonical text and on text laid out otherwise, every field reads as
  * jansson reads it.
  */
@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "hoso/json.h"
-#include "../../plugins/builtin/record_view.h"
+#include "record_view.h"
 
 static const char *const records[] = {
 	"{\"id\": \"01HQ8Z5K3V0000000000000001\", \"type\": \"member\", \"full_name\": \"Nguyễn Văn \\\"Tư\\\"\","

@@ -1,9 +1,11 @@
-#ifndef HOSO_BUILTIN_RECORD_VIEW_H
-#define HOSO_BUILTIN_RECORD_VIEW_H
+#ifndef HOSO_RECORD_VIEW_H
+#define HOSO_RECORD_VIEW_H
 
 /*
  * The top-level fields of a record, read without building a tree: what the
- * built-in validators need from the ~100,000 records a large import walks.
+ * field index and the built-in validators need from the ~100,000 records a
+ * large import or a first index walks. Header-only, on jansson alone, so
+ * that the built-in plugins use it without linking against hoso.
  *
  * hoso hands validators each record's canonical text (plugin.h): keys
  * sorted, two spaces of indent, one top-level field a line:
