@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <openssl/evp.h>
 
@@ -71,6 +72,10 @@ int hoso_plugin_open(hoso_loaded_plugin **out, const char *path, const char *pin
 	stem_of(stem, sizeof(stem), path);
 	if (!(p = calloc(1, sizeof(*p))) || !(p->path = strdup(path))) {
 		error = hoso_error_set(HOSO_ERROR, "out of memory");
+		goto done;
+	}
+	if (access(path, R_OK) != 0) {
+		error = hoso_error_set(HOSO_ENOTFOUND, "cannot open '%s': %s", path, strerror(errno));
 		goto done;
 	}
 	/* A pinned plugin runs only if it is the very file that was pinned. */
