@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "hoso/plugins.h"
 
 static const cli_option options[] = {
 	{ "seed", "N", 0, "the generator's seed (default 2023)" },
@@ -71,9 +72,32 @@ static int first_id(const char *unit, const char *type, const char *id, const ch
 	return 1;
 }
 
-/* Set fields of record `id` in `repo` as one commit, FIELD=VALUE each. */
-static int demo_edit(hoso_repo *repo, const char *id, const char *const *fields)
+/* A replica's writes, checked by every validator like any clerk's. */
+typedef struct {
+	hoso_repo *repo;
+	hoso_plugin_set *plugins;
+	hoso_txn_options write;
+} replica;
+
+static int replica_checks(replica *r, hoso_problems *problems)
 {
+	hoso_txn_options init = HOSO_TXN_OPTIONS_INIT;
+	int error;
+
+	r->write = init;
+	if ((error = hoso_plugin_set_open(&r->plugins, r->repo, cli_builtin_plugin_dir(), problems)) < 0)
+		return error;
+	r->write.check_cb = hoso_plugin_set_check;
+	r->write.commit_check = hoso_plugin_set_check_commit;
+	r->write.check_payload = r->plugins;
+	r->write.problems = problems;
+	return 0;
+}
+
+/* Set fields of record `id` on replica `r` as one commit, FIELD=VALUE each. */
+static int demo_edit(replica *r, const char *id, const char *const *fields)
+{
+	hoso_repo *repo = r->repo;
 	hoso_txn *txn = NULL;
 	json_t *rec = NULL;
 	const char *unit;
@@ -81,14 +105,15 @@ static int demo_edit(hoso_repo *repo, const char *id, const char *const *fields)
 	size_t i;
 	int error;
 
-	if ((error = hoso_txn_begin(&txn, repo, NULL)) < 0 ||
+	if ((error = hoso_txn_begin(&txn, repo, &r->write)) < 0 ||
 		(error = hoso_txn_get(&rec, &unit, txn, id)) < 0)
 		goto done;
 	for (i = 0; fields[i] && error == 0; i += 2)
 		error = hoso_record_set(rec, hoso_repo_schema(repo, "member"), fields[i], fields[i + 1],
 			0, NULL);
 	snprintf(message, sizeof(message), "edit member %s in %s (offline)\n", id, unit);
-	if (error == 0 && (error = hoso_txn_put(txn, unit, rec, HOSO_PUT_REPLACE, id, 0, NULL, NULL)) == 0)
+	if (error == 0 && (error = hoso_txn_put(txn, unit, rec, HOSO_PUT_REPLACE, id, 0,
+		r->write.problems, NULL)) == 0)
 		error = hoso_txn_commit(txn, message, NULL);
 done:
 	json_decref(rec);
@@ -96,11 +121,14 @@ done:
 	return error;
 }
 
-static int demo_sync(hoso_repo *repo, const char *who)
+static int demo_sync(replica *r, const char *who)
 {
 	hoso_sync_options opts = HOSO_SYNC_OPTIONS_INIT;
 	hoso_sync_stats st;
-	int error = hoso_sync_run(repo, &opts, &st);
+	int error;
+
+	opts.write = &r->write;
+	error = hoso_sync_run(r->repo, &opts, &st);
 
 	if (error == 0)
 		printf("  %s: %zu commits in, %zu out, %zu records merged, %zu conflicts\n", who,
@@ -114,11 +142,11 @@ static int demo_sync(hoso_repo *repo, const char *who)
  * one member — different fields on two replicas, and the same field on
  * two — then sync.
  */
-static int demo_replicas(const char *dir, const char *hub)
+static int demo_replicas(const char *dir, const char *hub, hoso_problems *problems)
 {
 	static const char *const units[] = { "026", "027", "02" };
 	hoso_sync_options opts = HOSO_SYNC_OPTIONS_INIT;
-	hoso_repo *r[3] = { NULL, NULL, NULL };
+	replica r[3];
 	char path[4096], id[HOSO_ID_LEN + 1] = "";
 	const char *const district[] = { "occupation", "Giáo viên (sửa ở huyện)", "residence",
 		"thôn Lũng Cú (sửa ở huyện)", NULL };
@@ -129,11 +157,13 @@ static int demo_replicas(const char *dir, const char *hub)
 	size_t i;
 	int error = 0;
 
+	memset(r, 0, sizeof(r));
 	for (i = 0; i < 3 && error == 0; i++) {
 		git_config *cfg = NULL;
 		snprintf(path, sizeof(path), "%s/replica-%s", dir, units[i]);
-		if ((error = hoso_clone(&r[i], hub, path, units[i], &opts)) == 0 &&
-			(error = git_repository_config(&cfg, hoso_repo_git(r[i]))) == 0) {
+		if ((error = hoso_clone(&r[i].repo, hub, path, units[i], &opts)) == 0 &&
+			(error = replica_checks(&r[i], problems)) == 0 &&
+			(error = git_repository_config(&cfg, hoso_repo_git(r[i].repo))) == 0) {
 			git_config_set_string(cfg, "user.name", i == 2 ? "Ban Tổ chức Tỉnh ủy (demo)" :
 				i == 0 ? "Huyện ủy Đồng Văn (demo)" : "Huyện ủy Mèo Vạc (demo)");
 			git_config_set_string(cfg, "user.email", "demo@hoso.invalid");
@@ -142,22 +172,22 @@ static int demo_replicas(const char *dir, const char *hub)
 	}
 	if (error < 0)
 		goto done;
-	hoso_record_foreach(r[0], NULL, "member", "026", first_id, id);
-	hoso_record_foreach(r[1], NULL, "member", "027", first_id, id027);
+	hoso_record_foreach(r[0].repo, NULL, "member", "026", first_id, id);
+	hoso_record_foreach(r[1].repo, NULL, "member", "027", first_id, id027);
 	printf("\nThe hub and three replicas (Đồng Văn 026, Mèo Vạc 027, the province 02),\n"
 		"each working offline on member %s of unit 026:\n"
 		"  026 sets occupation and residence; 02 sets occupation (a clash) and\n"
 		"  education.political_theory; 027 edits one of its own members.\n\n", id);
-	if ((error = demo_edit(r[0], id, district)) < 0 ||
-		(error = demo_edit(r[2], id, province)) < 0 ||
-		(error = demo_edit(r[1], id027, other)) < 0)
+	if ((error = demo_edit(&r[0], id, district)) < 0 ||
+		(error = demo_edit(&r[2], id, province)) < 0 ||
+		(error = demo_edit(&r[1], id027, other)) < 0)
 		goto done;
 	printf("Then they sync:\n");
-	if ((error = demo_sync(r[0], "Đồng Văn (026)")) < 0 ||
-		(error = demo_sync(r[1], "Mèo Vạc (027)")) < 0 ||
-		(error = demo_sync(r[2], "the province (02)")) < 0 ||
-		(error = demo_sync(r[0], "Đồng Văn (026) again")) < 0 ||
-		(error = demo_sync(r[1], "Mèo Vạc (027) again")) < 0)
+	if ((error = demo_sync(&r[0], "Đồng Văn (026)")) < 0 ||
+		(error = demo_sync(&r[1], "Mèo Vạc (027)")) < 0 ||
+		(error = demo_sync(&r[2], "the province (02)")) < 0 ||
+		(error = demo_sync(&r[0], "Đồng Văn (026) again")) < 0 ||
+		(error = demo_sync(&r[1], "Mèo Vạc (027) again")) < 0)
 		goto done;
 	printf("\nEvery replica now has the hub's tree: the member keeps residence (026) and\n"
 		"political theory (02); the occupation clash went to the later edit, and the\n"
@@ -165,8 +195,10 @@ static int demo_replicas(const char *dir, const char *hub)
 		"  %s -C %s/replica-026 show %s\n"
 		"  %s -C %s/replica-026 conflicts\n", cli_program, dir, id, cli_program, dir);
 done:
-	for (i = 0; i < 3; i++)
-		hoso_repo_free(r[i]);
+	for (i = 0; i < 3; i++) {
+		hoso_plugin_set_free(r[i].plugins);
+		hoso_repo_free(r[i].repo);
+	}
 	return error;
 }
 
@@ -251,8 +283,12 @@ static int run(cli_args *args, hoso_repo *unused)
 	/* The demo's objects are written; the replicas may now share the hub. */
 	hoso_repo_free(st.repo);
 	st.repo = NULL;
-	if ((error = demo_replicas(dir, path)) < 0)
-		rc = cli_fail(error);
+	hoso_problems_free(st.problems);
+	if ((error = hoso_problems_new(&st.problems)) < 0 ||
+		(error = demo_replicas(dir, path, st.problems)) < 0)
+		rc = hoso_problems_errors(st.problems) ? cli_problems(st.problems) : cli_fail(error);
+	else
+		cli_problems(st.problems); /* the validators' warnings */
 done:
 	hoso_txn_free(st.txn);
 	hoso_repo_free(st.repo);
