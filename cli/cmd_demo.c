@@ -11,6 +11,7 @@
 static const cli_option options[] = {
 	{ "seed", "N", 0, "the generator's seed (default 2023)" },
 	{ "scale", "X", 0, "a fraction of the province, e.g. 0.1 (default 1)" },
+	{ "check", NULL, 0, "run every validator on the generated records too (slower)" },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -22,6 +23,8 @@ typedef struct {
 	size_t in_type, total;
 	json_t *counts;
 	int error;
+	hoso_plugin_set *plugins;   /* every record goes through the validators */
+	hoso_txn_options write;
 } demo_state;
 
 static int commit_type(demo_state *st)
@@ -51,7 +54,7 @@ static int each(const char *unit, const char *type, const json_t *record, void *
 	if (st->txn && strcmp(st->type, type) != 0 && (error = commit_type(st)) < 0)
 		return error;
 	if (!st->txn) {
-		if ((error = hoso_txn_begin(&st->txn, st->repo, NULL)) < 0)
+		if ((error = hoso_txn_begin(&st->txn, st->repo, &st->write)) < 0)
 			return error;
 		snprintf(st->type, sizeof(st->type), "%s", type);
 	}
@@ -255,6 +258,14 @@ static int run(cli_args *args, hoso_repo *unused)
 	}
 	fprintf(stderr, "hoso: made the province repository '%s' (%s, %zu units)\n", path,
 		iopts.name, hoso_repo_unit_count(st.repo));
+	st.write = (hoso_txn_options)HOSO_TXN_OPTIONS_INIT;
+	if (cli_has(args, "check") && (error = hoso_plugin_set_open(&st.plugins, st.repo,
+		cli_builtin_plugin_dir(), st.problems)) == 0) {
+		st.write.check_cb = hoso_plugin_set_check;
+		st.write.commit_check = hoso_plugin_set_check_commit;
+		st.write.check_payload = st.plugins;
+		st.write.problems = st.problems;
+	}
 
 	error = hoso_gen_province(&gopts, each, &st);
 	if (error == 0)
@@ -266,6 +277,10 @@ static int run(cli_args *args, hoso_repo *unused)
 		goto done;
 	}
 
+	if (st.plugins && hoso_problems_count(st.problems)) {
+		cli_problems(st.problems); /* the validators' warnings */
+		hoso_problems_truncate(st.problems, 0);
+	}
 	printf("Generated a synthetic %s as at the end of %d (seed %llu, scale %g)\n"
 		"and wrote it through the import path in %.1f s:\n\n", iopts.name, gopts.year,
 		(unsigned long long)gopts.seed, gopts.scale, seconds_since(&t0));
@@ -281,6 +296,8 @@ static int run(cli_args *args, hoso_repo *unused)
 		"  git -C %s log --stat --oneline | head -30\n",
 		path, cli_program, path, cli_program, path, cli_program, path, cli_program, path, path);
 	/* The demo's objects are written; the replicas may now share the hub. */
+	hoso_plugin_set_free(st.plugins);
+	st.plugins = NULL;
 	hoso_repo_free(st.repo);
 	st.repo = NULL;
 	hoso_problems_free(st.problems);
@@ -291,6 +308,7 @@ static int run(cli_args *args, hoso_repo *unused)
 		cli_problems(st.problems); /* the validators' warnings */
 done:
 	hoso_txn_free(st.txn);
+	hoso_plugin_set_free(st.plugins);
 	hoso_repo_free(st.repo);
 	hoso_problems_free(st.problems);
 	json_decref(st.counts);
@@ -300,5 +318,5 @@ done:
 
 const cli_command cmd_demo = {
 	"demo", "generate the synthetic Hà Giang province of 2023 into a new repository",
-	"[DIR] [--seed N] [--scale X]", options, 0, run
+	"[DIR] [--seed N] [--scale X] [--check]", options, 0, run
 };

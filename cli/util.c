@@ -113,14 +113,19 @@ int cli_fail(int code)
 	return rc;
 }
 
+/* Warnings shown one by one; beyond these, counted. Every error is shown. */
+#define SHOWN_WARNINGS 50
+
 int cli_problems(const hoso_problems *problems)
 {
-	size_t i, n = hoso_problems_count(problems);
+	size_t i, n = hoso_problems_count(problems), warnings = 0;
 
 	cli_progress_end();
 	for (i = 0; i < n; i++) {
 		const hoso_problem *p = hoso_problems_get(problems, i);
 		char where[512] = "", field[300] = "";
+		if (p->severity == HOSO_SEVERITY_WARNING && ++warnings > SHOWN_WARNINGS)
+			continue;
 		if (p->where && p->line)
 			snprintf(where, sizeof(where), "%s:%zu: ", p->where, p->line);
 		else if (p->where)
@@ -132,6 +137,8 @@ int cli_problems(const hoso_problems *problems)
 			"error" : "warning", where, field, p->message, strchr(p->rule, '/') ? " [" : "",
 			strchr(p->rule, '/') ? p->rule : "", strchr(p->rule, '/') ? "]" : "");
 	}
+	if (warnings > SHOWN_WARNINGS)
+		fprintf(stderr, "hoso: warning: and %zu more warnings\n", warnings - SHOWN_WARNINGS);
 	return hoso_problems_errors(problems) ? EXIT_DATA : EXIT_OK;
 }
 
