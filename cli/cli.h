@@ -69,6 +69,8 @@ int cli_problems(const hoso_problems *problems);
  * rules across records): the exit code.
  */
 int cli_commit(hoso_txn *txn, const char *message, git_oid *out, const hoso_problems *problems);
+/* The same for a commit already tried, which returned `error`. */
+int cli_committed(int error, const hoso_problems *problems);
 /* Usage error for `cmd` with its synopsis as a hint. */
 int cli_usage(const cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -17,6 +17,7 @@ typedef struct {
 	int update;
 	hoso_problems *problems;
 	size_t rows, added, updated;
+	json_t *lines;  /* record id -> its line, to place what the rules across records find */
 } import_state;
 
 /* Set every text leaf of a CSV row on `record`, converted by the schema. */
@@ -52,7 +53,7 @@ static int each_row(json_t *row, size_t line, int texts, void *payload)
 	hoso_put_mode mode = HOSO_PUT_CREATE;
 	json_t *record = NULL, *existing = NULL;
 	const char *where_unit = NULL;
-	char path[256] = "";
+	char path[256] = "", put_id[HOSO_ID_LEN + 1] = "";
 	int error = 0;
 
 	st->rows++;
@@ -86,7 +87,9 @@ static int each_row(json_t *row, size_t line, int texts, void *payload)
 	}
 	if (error == 0) {
 		json_object_set_new(record, "type", json_string(st->type));
-		error = hoso_txn_put(st->txn, st->unit, record, mode, st->file, line, st->problems, NULL);
+		error = hoso_txn_put(st->txn, st->unit, record, mode, st->file, line, st->problems, put_id);
+		if (error == 0)
+			json_object_set_new(st->lines, put_id, json_integer((json_int_t)line));
 	}
 	hoso_problems_locate(st->problems, before, st->file, line);
 	if (error == 0 && mode == HOSO_PUT_REPLACE)
@@ -98,6 +101,20 @@ static int each_row(json_t *row, size_t line, int texts, void *payload)
 	/* Bad rows are reported and reading goes on; other failures stop. */
 	return error < 0 && error != HOSO_EINVALID && error != HOSO_EEXISTS &&
 		error != HOSO_ENOTFOUND ? error : 0;
+}
+
+/* Findings about imported records are placed at their rows. */
+static void place(import_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < hoso_problems_count(st->problems); i++) {
+		const hoso_problem *p = hoso_problems_get(st->problems, i);
+		const json_t *line = p->record ? json_object_get(st->lines, p->record) : NULL;
+
+		if (!p->where && line)
+			hoso_problems_place(st->problems, i, st->file, (size_t)json_integer_value(line));
+	}
 }
 
 /* How many distinct lines have an error. */
@@ -138,7 +155,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		return cli_usage(args->cmd, "'%s': give a .csv or a .jsonl file", st.file);
 	if (!(fp = fopen(st.file, "rb")))
 		return cli_error(EXIT_USAGE, "cannot open '%s': %s", st.file, strerror(errno));
-	if (hoso_problems_new(&st.problems) < 0) {
+	if (!(st.lines = json_object()) || hoso_problems_new(&st.problems) < 0) {
 		rc = cli_fail(HOSO_ERROR);
 		goto done;
 	}
@@ -172,13 +189,16 @@ static int run(cli_args *args, hoso_repo *repo)
 	}
 	if (isatty(2))
 		fprintf(stderr, "writing %zu records...", st.added + st.updated);
-	if ((rc = cli_commit(st.txn, message, &commit, st.problems)) != EXIT_OK)
+	error = hoso_txn_commit(st.txn, message, &commit);
+	place(&st);
+	if ((rc = cli_committed(error, st.problems)) != EXIT_OK)
 		goto done;
 	fprintf(stderr, "hoso: imported %zu %s records into unit %s (%zu new, %zu updated) in commit %.12s\n",
 		st.added + st.updated, st.type, st.unit, st.added, st.updated, git_oid_tostr_s(&commit));
 done:
 	hoso_txn_free(st.txn);
 	hoso_problems_free(st.problems);
+	json_decref(st.lines);
 	if (fp)
 		fclose(fp);
 	return rc;

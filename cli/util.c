@@ -130,6 +130,8 @@ int cli_problems(const hoso_problems *problems)
 			snprintf(where, sizeof(where), "%s:%zu: ", p->where, p->line);
 		else if (p->where)
 			snprintf(where, sizeof(where), "%s: ", p->where);
+		else if (p->record)
+			snprintf(where, sizeof(where), "record %s: ", p->record);
 		if (p->field)
 			snprintf(field, sizeof(field), "field '%s': ", p->field);
 		/* A plugin's rule ("party-rules/3") is named, so it can be looked up. */
@@ -144,7 +146,12 @@ int cli_problems(const hoso_problems *problems)
 
 int cli_commit(hoso_txn *txn, const char *message, git_oid *out, const hoso_problems *problems)
 {
-	int error = hoso_txn_commit(txn, message, out), rc = cli_problems(problems);
+	return cli_committed(hoso_txn_commit(txn, message, out), problems);
+}
+
+int cli_committed(int error, const hoso_problems *problems)
+{
+	int rc = cli_problems(problems);
 
 	if (error == HOSO_EINVALID && rc != EXIT_OK) {
 		cli_error(EXIT_DATA, "nothing was written: the records above break the repository's rules");

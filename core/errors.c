@@ -137,6 +137,7 @@ static void problem_clear(hoso_problem *p)
 	free(p->field);
 	free(p->rule);
 	free(p->message);
+	free(p->record);
 }
 
 void hoso_problems_free(hoso_problems *p)
@@ -215,6 +216,33 @@ int hoso_problems_locate(hoso_problems *p, size_t from, const char *where, size_
 			return hoso_error_set(HOSO_ERROR, "out of memory");
 		p->items[i].line = line;
 	}
+	return 0;
+}
+
+int hoso_problems_place(hoso_problems *p, size_t i, const char *where, size_t line)
+{
+	char *copy;
+
+	if (!p || i >= p->count)
+		return 0;
+	if (!(copy = strdup(where ? where : "")))
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	free(p->items[i].where);
+	p->items[i].where = copy;
+	p->items[i].line = line;
+	return 0;
+}
+
+int hoso_problems_set_record(hoso_problems *p, const char *id)
+{
+	hoso_problem *it;
+
+	if (!p || !p->count || !id)
+		return 0;
+	it = &p->items[p->count - 1];
+	free(it->record);
+	if (!(it->record = strdup(id)))
+		return hoso_error_set(HOSO_ERROR, "out of memory");
 	return 0;
 }
 

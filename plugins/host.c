@@ -232,9 +232,10 @@ static void host_report(hoso_host *host, hoso_finding_severity severity, const c
 {
 	if (!host || !host->problems)
 		return;
-	hoso_problems_add(host->problems, severity == HOSO_FINDING_ERROR ? HOSO_SEVERITY_ERROR :
-		HOSO_SEVERITY_WARNING, NULL, 0, field, rule ? rule : host->plugin, "%s%s%s%s",
-		message ? message : "", id ? " (record " : "", id ? id : "", id ? ")" : "");
+	if (hoso_problems_add(host->problems, severity == HOSO_FINDING_ERROR ? HOSO_SEVERITY_ERROR :
+		HOSO_SEVERITY_WARNING, NULL, 0, field, rule ? rule : host->plugin, "%s",
+		message ? message : "") == 0)
+		hoso_problems_set_record(host->problems, id);
 }
 
 const hoso_host_api hoso_host_api_table = {

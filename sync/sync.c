@@ -649,8 +649,9 @@ offline:
 done:
 	if (error == HOSO_EINVALID && hoso_problems_count(problems)) {
 		const hoso_problem *p = hoso_problems_get(problems, 0);
+		const char *where = p->where ? p->where : p->record;
 		hoso_error_set(HOSO_EINVALID, "the merged records are not valid: %s%s%s%s%s",
-			p->where ? p->where : "", p->where ? ": " : "", p->field ? p->field : "",
+			where ? where : "", where ? ": " : "", p->field ? p->field : "",
 			p->field ? ": " : "", p->message);
 	}
 	if (!opts || !opts->write || problems != opts->write->problems)

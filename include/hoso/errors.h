@@ -51,6 +51,7 @@ typedef struct {
 	char *field;    /* dotted field path ("education.general", "positions[1]"); may be NULL */
 	char *rule;     /* keyword or rule name ("required", "enum", "json"); never NULL */
 	char *message;  /* what is wrong, lower case, no full stop; never NULL */
+	char *record;   /* the id of the record it is about (a rule across records); may be NULL */
 } hoso_problem;
 
 typedef struct hoso_problems hoso_problems;
@@ -74,6 +75,12 @@ int hoso_problems_add(hoso_problems *p, hoso_severity severity, const char *wher
  * `where` yet (a validator knows the field, its caller knows the file).
  */
 int hoso_problems_locate(hoso_problems *p, size_t from, const char *where, size_t line);
+
+/* Set `where` and `line` on problem `i`. */
+int hoso_problems_place(hoso_problems *p, size_t i, const char *where, size_t line);
+
+/* Say which record the last problem added is about. */
+int hoso_problems_set_record(hoso_problems *p, const char *id);
 
 /* Drop every problem from index `n` on. */
 void hoso_problems_truncate(hoso_problems *p, size_t n);

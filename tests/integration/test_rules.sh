@@ -12,13 +12,14 @@ H() { "$HOSO" "$@"; }
 # One member; a second with its citizen id, or its card, is refused.
 member_fields 002080001234
 a=$(H -C "$R" add member --unit 030 "${MF[@]}" party_card_no=1001 2>"$TMP/warn") || fail "add a: $(cat "$TMP/warn")"
-grep -qF "warning: cell has 1 full member, fewer than 3 (record $CELL) [party-rules/10]" "$TMP/warn" ||
+grep -qF "warning: record $CELL: cell has 1 full member, fewer than 3 [party-rules/10]" "$TMP/warn" ||
 	fail "a small cell is a warning: $(cat "$TMP/warn")"
 before=$(tip "$R")
 member_fields 002080001234 's/Nguyễn Văn An/Trần Văn Bình/'
 run -C "$R" add member --unit 026 "${MF[@]}" party_card_no=1002
 expect_rc 1 "a second citizen id"
 expect_err "field 'citizen_id': citizen id '002080001234' is also on record '$a'" "names the other record"
+expect_err "error: record " "names the record"
 expect_err "[vn-identity/unique]" "names the rule"
 expect_err "nothing was written" "says so"
 member_fields 002080005678
@@ -35,7 +36,7 @@ run -C "$R" edit "$a" cell_id=01HQ8Z5K3V00000000000000ZZ
 expect_rc 1 "an edit to a missing cell"; expect_err "[party-rules/9]" "edit"
 run -C "$R" rm "$CELL"
 expect_rc 1 "removing a cell its members are in"
-expect_err "organization '$CELL' does not exist (record $a)" "names the member left behind"
+expect_err "record $a: field 'cell_id': organization '$CELL' does not exist" "names the member left behind"
 [ "$(tip "$R")" = "$before" ] || fail "a refused edit or rm made a commit"
 H -C "$R" show "$CELL" >/dev/null 2>&1 || fail "the cell is still there"
 
@@ -45,6 +46,7 @@ printf '{"full_name": "Lò Văn Cường", "gender": "nam", "birth_date": "1980-
 { cat "$TMP/row"; sed 's/Lò Văn Cường/Lò Thị Dung/' "$TMP/row"; } > "$TMP/twins.jsonl"
 run -C "$R" import member "$TMP/twins.jsonl" --unit 030
 expect_rc 1 "two rows with one citizen id"; expect_err "citizen id '002080007777' is also on record" "the clash"
+expect_err "twins.jsonl:2: field 'citizen_id'" "placed at its row"
 sed 's/002080007777/002080001234/' "$TMP/row" > "$TMP/old.jsonl"
 run -C "$R" import member "$TMP/old.jsonl" --unit 030
 expect_rc 1 "a row with a member's citizen id"; expect_err "is also on record '$a'" "names the member"
