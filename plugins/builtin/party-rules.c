@@ -27,14 +27,16 @@
  *          reported on the parent.
  *   9   E  every referenced id exists with the right type; a member's cell_id
  *          is a cell (chi_bo_co_so, chi_bo_truc_thuoc) not dissolved on or
- *          before the member's admission_date.
+ *          before the member's latest event (its latest member_event's date,
+ *          else its admission_date).
  *   10  W  an open cell (no dissolved_on) has fewer than 3 full members
  *          (chinh_thuc and dang_sinh_hoat).
  * check_set makes one record_foreach pass over every record, keeping a small
  * struct per record in a hash index, then checks in linear time. With a
  * changed set, only findings that involve a changed record are reported: the
  * record itself, a record referring to it, the group (parent, year) or cell it
- * belongs to. A member moved out of a cell does not touch its former cell.
+ * belongs to, the member a changed event is about. A member moved out of a
+ * cell does not touch its former cell.
  *
  * Unparsable JSON and fields of the wrong type are skipped, never reported:
  * the schemas report them.
@@ -481,6 +483,12 @@ typedef struct {
 	const char *cell_id;
 	int full_active;
 	long admission;
+	long latest;          /* its latest event's date (admission_date without one) */
+	int latest_is_event;
+	int event_changed;    /* one of its events is among the changes */
+	/* member_event */
+	const char *event_member;
+	long event_date;
 } entry;
 
 typedef struct {
@@ -543,7 +551,11 @@ static void add_ref(index_ctx *c, size_t rec, int is_changed, const char *field,
 {
 	ref_row *r;
 
-	if (!target_id || (c->filter && !is_changed && !map_get(&c->changed, target_id, NULL)))
+	/* A member's cell is checked against its events, which may be what changed. */
+	int member_cell = c->entries[rec].type == T_MEMBER && strcmp(field, "cell_id") == 0;
+
+	if (!target_id || (c->filter && !is_changed && !member_cell &&
+		!map_get(&c->changed, target_id, NULL)))
 		return;
 	if (grow((void **)&c->refs, &c->cap_refs, c->n_refs, sizeof(*c->refs)) < 0) {
 		c->oom = 1;
@@ -625,6 +637,9 @@ static int index_visit(void *payload, const char *unit, const char *id, const ch
 		e->full_active = is(str_field(o, "membership"), "chinh_thuc") &&
 			is(str_field(o, "status"), "dang_sinh_hoat");
 		e->admission = date_field(o, "admission_date");
+	} else if (e->type == T_MEMBER_EVENT) {
+		e->event_member = keep(c, str_field(o, "member_id"));
+		e->event_date = date_field(o, "date");
 	} else if (e->type == T_DISCIPLINE) {
 		long decided = date_field(o, "decision_date");
 		const char *subject = str_field(o, "subject_id");
@@ -687,15 +702,44 @@ static const char *year_key(index_ctx *c, const char *subject, int year)
 	return arena_strdup(&c->strings, buf);
 }
 
+/* Each member's latest event date, and whether an event of it changed. */
+static void latest_events(index_ctx *c)
+{
+	size_t i, t;
+
+	for (i = 0; i < c->n_entries; i++)
+		c->entries[i].latest = c->entries[i].admission;
+	for (i = 0; i < c->n_entries; i++) {
+		const entry *ev = &c->entries[i];
+		entry *m;
+
+		if (ev->type != T_MEMBER_EVENT || !ev->event_member ||
+			!map_get(&c->ids, ev->event_member, &t) || c->entries[t].type != T_MEMBER)
+			continue;
+		m = &c->entries[t];
+		m->event_changed |= ev->changed;
+		if (ev->event_date > m->latest) {
+			m->latest = ev->event_date;
+			m->latest_is_event = 1;
+		}
+	}
+}
+
 /* 9: references. */
 static void check_refs(index_ctx *c, hoso_host *host)
 {
 	size_t i, t;
 
+	latest_events(c);
 	for (i = 0; i < c->n_refs; i++) {
 		const ref_row *r = &c->refs[i];
 		const entry *src = &c->entries[r->rec], *dst;
+		long at;
 
+		/* Kept for every member: reported when it, its cell or one of its events changed. */
+		if (c->filter && src->type == T_MEMBER && strcmp(r->field, "cell_id") == 0 &&
+			!src->changed && !src->event_changed && !map_get(&c->changed, r->target_id, NULL))
+			continue;
 		if (!map_get(&c->ids, r->target_id, &t)) {
 			finding(host, HOSO_FINDING_ERROR, src->id, r->field, RULE(9),
 				"%s '%s' does not exist",
@@ -712,15 +756,17 @@ static void check_refs(index_ctx *c, hoso_host *host)
 		}
 		if (src->type != T_MEMBER || strcmp(r->field, "cell_id") != 0)
 			continue;
+		at = src->latest;
 		if (!dst->is_cell)
 			finding(host, HOSO_FINDING_ERROR, src->id, r->field, RULE(9),
 				"cell_id '%s' is not a cell: its level is %s", r->target_id,
 				dst->level ? dst->level : "missing");
-		else if (dst->dissolved > 0 && src->admission > 0 && dst->dissolved <= src->admission)
+		else if (dst->dissolved > 0 && at > 0 && dst->dissolved <= at)
 			finding(host, HOSO_FINDING_ERROR, src->id, r->field, RULE(9),
-				"cell '%s' was dissolved on %04ld-%02ld-%02ld, before admission_date %04ld-%02ld-%02ld",
+				"cell '%s' was dissolved on %04ld-%02ld-%02ld, before %s %04ld-%02ld-%02ld",
 				r->target_id, dst->dissolved / 10000, dst->dissolved / 100 % 100, dst->dissolved % 100,
-				src->admission / 10000, src->admission / 100 % 100, src->admission % 100);
+				src->latest_is_event ? "the member's latest event on" : "admission_date",
+				at / 10000, at / 100 % 100, at % 100);
 	}
 }
 
@@ -922,6 +968,13 @@ static int gather(index_ctx *c, hoso_host *host, const char *const *ids, size_t 
 			parent = e.parent_id;
 		} else if (e.type == T_MEMBER) {
 			rc = visit_found(c, host, T_MEMBER, "cell_id", e.cell_id);
+		} else if (e.type == T_MEMBER_EVENT && e.event_member) {
+			/* Its member's cell, against all of the member's events. */
+			rc = visit_id(c, host, e.event_member);
+			if (rc == 0 && map_get(&c->ids, e.event_member, &t) && c->entries[t].type == T_MEMBER)
+				rc = visit_id(c, host, c->entries[t].cell_id);
+			if (rc == 0)
+				rc = visit_found(c, host, T_MEMBER_EVENT, "member_id", e.event_member);
 		}
 		if (rc == 0)
 			rc = visit_quota_group(c, host, parent);

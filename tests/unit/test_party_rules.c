@@ -744,6 +744,30 @@ static void test_rule9_cell(void **state)
 	assert_null(found("party-rules/9", "W1", NULL));
 }
 
+/* A member's cell must have been open at its latest event, not only at its admission. */
+static void test_rule9_cell_at_latest_event(void **state)
+{
+	const fake_finding *f;
+	const char *const event[] = { "EV2" };
+
+	(void)state;
+	put("organization", "GONE", "\"name\":\"Chi bộ\",\"level\":\"chi_bo_truc_thuoc\","
+		"\"parent_id\":\"DIST\",\"dissolved_on\":\"2017-01-01\"");
+	member("V1", "GONE", "chinh_thuc", "");   /* admitted 2015-05-10, cell open then */
+	put("member_event", "EV1", "\"member_id\":\"V1\",\"kind\":\"ket_nap\",\"date\":\"2015-05-10\"");
+	check_all();
+	assert_null(found("party-rules/9", "V1", NULL));
+	/* A later event, after the cell was dissolved: the member is in a cell that is gone. */
+	put("member_event", "EV2", "\"member_id\":\"V1\",\"kind\":\"chuyen_den\",\"date\":\"2018-03-01\"");
+	check_all();
+	assert_non_null(f = found("party-rules/9", "V1", "cell_id"));
+	assert_string_equal(f->message,
+		"cell 'GONE' was dissolved on 2017-01-01, before the member's latest event on 2018-03-01");
+	/* Only the event changed: still reported, on the member. */
+	check_changed(event, 1);
+	assert_non_null(found("party-rules/9", "V1", "cell_id"));
+}
+
 /* ---- 10: small cells, early badges ---- */
 
 static void test_rule10_small_cell(void **state)
@@ -869,6 +893,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rule9_references_exist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule9_changed_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule9_cell, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule9_cell_at_latest_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule10_small_cell, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule10_badge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input_is_skipped, setup, teardown),
