@@ -524,6 +524,7 @@ typedef struct {
 	arena strings;
 	int filter;       /* a changed set was given */
 	map changed;      /* the changed ids */
+	map asked;        /* the lookups gather() made already */
 	map ids;          /* id -> entries[] */
 	entry *entries;
 	size_t n_entries, cap_entries;
@@ -908,7 +909,20 @@ static int visit_id(index_ctx *c, hoso_host *host, const char *id)
 
 static int visit_found(index_ctx *c, hoso_host *host, int type, const char *field, const char *value)
 {
-	return value ? api->record_find(host, type_names[type], field, value, index_visit, c) : 0;
+	char key[320];
+	const char *kept;
+
+	if (!value)
+		return 0;
+	/* Many changes share a cell or a parent: each lookup once. */
+	snprintf(key, sizeof(key), "%d\x1f%s\x1f%.256s", type, field, value);
+	if (map_get(&c->asked, key, NULL))
+		return 0;
+	if (!(kept = arena_strdup(&c->strings, key)) || map_put(&c->asked, kept, 0) < 0) {
+		c->oom = 1;
+		return -1;
+	}
+	return api->record_find(host, type_names[type], field, value, index_visit, c);
 }
 
 /* The organizations under `parent` and their evaluations. */
@@ -1015,6 +1029,7 @@ oom:
 	api->set_error(host, "out of memory");
 done:
 	map_free(&c.changed);
+	map_free(&c.asked);
 	map_free(&c.ids);
 	free(c.entries);
 	free(c.disciplines);

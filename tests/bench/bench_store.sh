@@ -52,10 +52,12 @@ rounds=3
 for round in $(seq $rounds); do
 	rm -rf "$work/imp.git"
 	"$hoso" init "$work/imp.git" --province 02 --name "Tỉnh Hà Giang" --units "$work/units.json" 2>/dev/null
-	"$hoso" -C "$work/imp.git" import organization "$work/orgs.jsonl" --unit 030 2>/dev/null
+	"$hoso" -C "$work/imp.git" import organization "$work/orgs.jsonl" --unit 030 2>/dev/null ||
+		{ echo "the organizations did not import" >&2; exit 1; }
 	sync
 	t0=${EPOCHREALTIME/./}
-	"$hoso" -C "$work/imp.git" import member "$work/members.jsonl" --unit 030 2>/dev/null
+	"$hoso" -C "$work/imp.git" import member "$work/members.jsonl" --unit 030 2>/dev/null ||
+		{ echo "the members did not import" >&2; exit 1; }
 	t1=${EPOCHREALTIME/./}
 	ms "$t0" "$t1" >> "$work/hoso-import.txt"
 
