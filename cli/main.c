@@ -114,6 +114,12 @@ int main(int argc, char **argv)
 	git_libgit2_init();
 	/* Objects, packs and refs reach the disk before hoso says it is done. */
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/*
+	 * A shard's tree of ~200 records is ~9 KiB, over libgit2's 4 KiB limit
+	 * for caching trees: without this, every record read inflates its
+	 * shard's tree again.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)1 << 20);
 
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
