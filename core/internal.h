@@ -37,6 +37,9 @@ int hoso_tree_find(char unit[64], char *type_out, hoso_repo *repo, const git_tre
 /* Make the transaction's commit a merge: `theirs` becomes its second parent. */
 void hoso_txn_set_merge_parent(hoso_txn *txn, const git_oid *theirs);
 
+/* Seconds the transaction's commit checks (rules across records) took. */
+double hoso_txn_check_seconds(const hoso_txn *txn);
+
 /* The commit the transaction started from (zero when main was unborn). */
 const git_oid *hoso_txn_base(const hoso_txn *txn);
 

@@ -46,6 +46,7 @@ struct hoso_txn {
 	void *check_payload;
 	hoso_commit_check_cb commit_check;
 	hoso_problems *problems;
+	double check_s;     /* time spent in commit checks */
 	git_oid parent2;    /* a merge's second parent */
 	int has_parent2;
 	char unit_buf[64];
@@ -146,6 +147,11 @@ void hoso_txn_set_merge_parent(hoso_txn *txn, const git_oid *theirs)
 {
 	git_oid_cpy(&txn->parent2, theirs);
 	txn->has_parent2 = 1;
+}
+
+double hoso_txn_check_seconds(const hoso_txn *txn)
+{
+	return txn->check_s;
 }
 
 const git_oid *hoso_txn_base(const hoso_txn *txn)
@@ -911,6 +917,7 @@ static int commit_check(hoso_txn *txn)
 {
 	hoso_problems *own = NULL, *problems = txn->problems;
 	size_t errors;
+	double t0;
 	int error;
 
 	if (!problems && (error = hoso_problems_new(&own)) < 0)
@@ -918,7 +925,10 @@ static int commit_check(hoso_txn *txn)
 	if (!problems)
 		problems = own;
 	errors = hoso_problems_errors(problems);
-	if ((error = txn->commit_check(txn, problems, txn->check_payload)) == 0 &&
+	t0 = hoso_clock();
+	error = txn->commit_check(txn, problems, txn->check_payload);
+	txn->check_s += hoso_clock() - t0;
+	if (error == 0 &&
 		hoso_problems_errors(problems) > errors) {
 		const hoso_problem *p = NULL;
 		size_t i;

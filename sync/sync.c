@@ -425,7 +425,7 @@ static int merge(hoso_repo *repo, const git_oid *theirs_id, const hoso_txn_optio
 	if ((error = hoso_txn_commit(txn, message, NULL)) < 0)
 		goto done;
 	stats->merged_records += ms.merged;
-	stats->check_s += ms.check_s;
+	stats->check_s += ms.check_s + hoso_txn_check_seconds(txn);
 	stats->conflicts += ms.conflicts;
 	error = 1;
 done:

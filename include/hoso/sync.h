@@ -62,7 +62,7 @@ typedef struct {
 	unsigned int attempts;    /* pushes tried */
 	int fast_forward;         /* the local main only moved forward */
 	double fetch_s, merge_s, push_s;
-	double check_s;           /* of merge_s: checking merged records as local writes are */
+	double check_s;           /* of merge_s: the validators on the merge, as on any local write */
 } hoso_sync_stats;
 
 /*
