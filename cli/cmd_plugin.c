@@ -30,20 +30,6 @@ static const char *who(hoso_repo *repo)
 	return name[0] ? name : NULL;
 }
 
-static int mkdirs(const char *dir)
-{
-	char path[4096], *p;
-
-	snprintf(path, sizeof(path), "%s", dir);
-	for (p = path + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 /* Copy `from` to `to` through a temporary file renamed into place. */
 static int copy_file(const char *from, const char *to)
 {
@@ -80,9 +66,8 @@ static int install(cli_args *args, hoso_repo *repo)
 
 	if (args->npos != 2)
 		return cli_usage(args->cmd, "give the plugin's file or URL");
-	hoso_plugin_user_dir(dir, sizeof(dir));
-	if (mkdirs(dir) < 0)
-		return cli_error(EXIT_FAILURE_, "cannot make '%s': %s", dir, strerror(errno));
+	if ((error = hoso_plugin_user_dir(dir, sizeof(dir), 1)) < 0)
+		return cli_fail(error);
 	if (strstr(args->pos[1], "://")) {
 		/* Downloaded next to where it goes, then treated as a file. */
 		const char *base = strrchr(args->pos[1], '/');
@@ -140,7 +125,7 @@ static int remove_plugin(cli_args *args, hoso_repo *repo)
 
 	if (args->npos != 2)
 		return cli_usage(args->cmd, "give the plugin's name");
-	hoso_plugin_user_dir(dir, sizeof(dir));
+	hoso_plugin_user_dir(dir, sizeof(dir), 0);
 	snprintf(path, sizeof(path), "%s/%s.so", dir, args->pos[1]);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return cli_error(EXIT_FAILURE_, "cannot remove '%s': %s", path, strerror(errno));

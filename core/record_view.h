@@ -205,24 +205,34 @@ static inline const char *rv_str(record_view *v, const char *key)
 	return out;
 }
 
-/* 1 with `*out` when `key` is an integer. */
-static inline int rv_int(const record_view *v, const char *key, long long *out)
+/* The number `key` (a new reference), or NULL when absent or not a number. */
+static inline json_t *rv_number_value(const record_view *v, const char *key)
 {
 	const rv_field *f;
 	json_t *d;
-	int ok;
 
 	if (v->o) {
 		d = json_object_get(v->o, key);
-		if (json_is_integer(d))
-			*out = json_integer_value(d);
-		return json_is_integer(d);
+		return json_is_number(d) ? json_incref(d) : NULL;
 	}
 	if (!(f = rv_field_of(v, key)) || !f->vlen || !(f->val[0] == '-' || (f->val[0] >= '0' &&
 		f->val[0] <= '9')))
-		return 0;
+		return NULL;
 	d = rv_decode(f);
-	if ((ok = json_is_integer(d)))
+	if (!json_is_number(d)) {
+		json_decref(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* 1 with `*out` when `key` is an integer. */
+static inline int rv_int(const record_view *v, const char *key, long long *out)
+{
+	json_t *d = rv_number_value(v, key);
+	int ok = json_is_integer(d);
+
+	if (ok)
 		*out = json_integer_value(d);
 	json_decref(d);
 	return ok;
@@ -231,24 +241,12 @@ static inline int rv_int(const record_view *v, const char *key, long long *out)
 /* 1 with `*out` when `key` is a number (integer or real). */
 static inline int rv_number(const record_view *v, const char *key, double *out)
 {
-	const rv_field *f;
-	json_t *d;
-	int ok;
+	json_t *d = rv_number_value(v, key);
 
-	if (v->o) {
-		d = json_object_get(v->o, key);
-		if (json_is_number(d))
-			*out = json_number_value(d);
-		return json_is_number(d);
-	}
-	if (!(f = rv_field_of(v, key)) || !f->vlen || !(f->val[0] == '-' || (f->val[0] >= '0' &&
-		f->val[0] <= '9')))
-		return 0;
-	d = rv_decode(f);
-	if ((ok = json_is_number(d)))
+	if (d)
 		*out = json_number_value(d);
 	json_decref(d);
-	return ok;
+	return d != NULL;
 }
 
 /*

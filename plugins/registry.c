@@ -99,23 +99,7 @@ static int load_dir(hoso_plugin_set *set, const char *dir, int builtin, hoso_pro
 	return error;
 }
 
-void hoso_plugin_user_dir(char *out, size_t size)
-{
-	const char *dir = getenv("HOSO_PLUGIN_DIR"), *home = getenv("HOME");
 
-	if (dir && *dir)
-		snprintf(out, size, "%s", dir);
-	else
-		snprintf(out, size, "%s/.local/share/hoso/plugins", home ? home : ".");
-}
-
-/* 1 if `path` is there with SHA-256 `sha256`. */
-static int has_file(const char *path, const char *sha256)
-{
-	char got[65];
-
-	return sha256 && hoso_sha256_file(got, path) == 0 && strcasecmp(got, sha256) == 0;
-}
 
 /* Make `dir` and its parents. */
 static int make_dirs(const char *dir)
@@ -132,6 +116,27 @@ static int make_dirs(const char *dir)
 	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
 }
 
+int hoso_plugin_user_dir(char *out, size_t size, int make)
+{
+	const char *dir = getenv("HOSO_PLUGIN_DIR"), *home = getenv("HOME");
+
+	if (dir && *dir)
+		snprintf(out, size, "%s", dir);
+	else
+		snprintf(out, size, "%s/.local/share/hoso/plugins", home ? home : ".");
+	if (make && make_dirs(out) < 0)
+		return hoso_error_set(HOSO_ERROR, "cannot make '%s': %s", out, strerror(errno));
+	return 0;
+}
+
+/* 1 if `path` is there with SHA-256 `sha256`. */
+static int has_file(const char *path, const char *sha256)
+{
+	char got[65];
+
+	return sha256 && hoso_sha256_file(got, path) == 0 && strcasecmp(got, sha256) == 0;
+}
+
 int hoso_plugin_fetch_pinned(size_t *fetched, hoso_repo *repo, hoso_problems *problems)
 {
 	const json_t *pins = json_object_get(repo->config, "plugins"), *pin;
@@ -139,7 +144,7 @@ int hoso_plugin_fetch_pinned(size_t *fetched, hoso_repo *repo, hoso_problems *pr
 	size_t i;
 
 	*fetched = 0;
-	hoso_plugin_user_dir(dir, sizeof(dir));
+	hoso_plugin_user_dir(dir, sizeof(dir), 0);
 	json_array_foreach(pins, i, pin) {
 		const char *name = json_string_value(json_object_get(pin, "name"));
 		const char *url = json_string_value(json_object_get(pin, "url"));
@@ -204,7 +209,7 @@ int hoso_plugin_set_open(hoso_plugin_set **out, hoso_repo *repo, const char *bui
 		return hoso_error_set(HOSO_ERROR, "out of memory");
 	set->repo = repo;
 	load_dir(set, builtin_dir, 1, refusals);
-	hoso_plugin_user_dir(user, sizeof(user));
+	hoso_plugin_user_dir(user, sizeof(user), 0);
 	load_dir(set, user, 0, refusals);
 	check_pins(set, refusals);
 	*out = set;

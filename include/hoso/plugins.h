@@ -43,8 +43,11 @@ const char *hoso_plugin_sha256(const hoso_loaded_plugin *plugin);
  */
 int hoso_plugin_download(const char *url, const char *path, unsigned int timeout_s);
 
-/* The user's plugin directory: $HOSO_PLUGIN_DIR, else ~/.local/share/hoso/plugins. */
-void hoso_plugin_user_dir(char *out, size_t size);
+/*
+ * The user's plugin directory: $HOSO_PLUGIN_DIR, else
+ * ~/.local/share/hoso/plugins; made (with its parents) when `make`.
+ */
+int hoso_plugin_user_dir(char *out, size_t size, int make);
 
 /*
  * Install every plugin hoso.json pins with a URL that the user's directory
