@@ -164,13 +164,14 @@ static int list(cli_args *args, hoso_repo *repo)
 		char k[64];
 		kinds(k, sizeof(k), d);
 		if (cli_has(args, "json"))
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", d->name,
-				"version", d->version ? d->version : "", "kinds", k,
-				"from", hoso_plugin_set_origin(set, i), "path", hoso_plugin_path(p),
-				"sha256", hoso_plugin_sha256(p)));
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "name",
+				d->name, "version", d->version ? d->version : "", "kinds", k,
+				"from", hoso_plugin_set_origin(set, i), "pinned", hoso_plugin_set_pinned(set, i),
+				"path", hoso_plugin_path(p), "sha256", hoso_plugin_sha256(p)));
 		else
-			printf("%-16s %-8s %-24s %-9s %s\n", d->name, d->version ? d->version : "", k,
-				hoso_plugin_set_origin(set, i), hoso_plugin_path(p));
+			printf("%-16s %-8s %-24s %-9s %-10s %s\n", d->name, d->version ? d->version : "", k,
+				hoso_plugin_set_origin(set, i), hoso_plugin_set_pinned(set, i) ? "pinned" : "not pinned",
+				hoso_plugin_path(p));
 	}
 	if (cli_has(args, "json")) {
 		json_dumpf(arr, stdout, JSON_INDENT(2));

@@ -238,6 +238,11 @@ size_t hoso_plugin_set_count(const hoso_plugin_set *set) { return set->count; }
 const hoso_loaded_plugin *hoso_plugin_set_at(const hoso_plugin_set *set, size_t i) { return set->items[i].plugin; }
 const char *hoso_plugin_set_origin(const hoso_plugin_set *set, size_t i) { return set->items[i].origin; }
 
+int hoso_plugin_set_pinned(const hoso_plugin_set *set, size_t i)
+{
+	return set->repo && pin_of(set->repo, hoso_plugin_descriptor(set->items[i].plugin)->name) != NULL;
+}
+
 /* 1 if the validator checks records of `type`. */
 static int checks_type(const hoso_validator *v, const char *type)
 {

@@ -75,6 +75,8 @@ size_t hoso_plugin_set_count(const hoso_plugin_set *set);
 const hoso_loaded_plugin *hoso_plugin_set_at(const hoso_plugin_set *set, size_t i);
 /* "built-in" or "user". */
 const char *hoso_plugin_set_origin(const hoso_plugin_set *set, size_t i);
+/* 1 if hoso.json pins plugin `i`. */
+int hoso_plugin_set_pinned(const hoso_plugin_set *set, size_t i);
 
 /*
  * Run every validator's check_record on one record: a hoso_check_cb (see

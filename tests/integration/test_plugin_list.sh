@@ -17,6 +17,7 @@ assert p["vn-identity"]["kinds"] == "validator", p["vn-identity"]
 for exporter in ("csv", "xlsx", "sqlite", "jsonl"):
     assert p[exporter]["kinds"] == "exporter" and p[exporter]["from"] == "built-in", p[exporter]
 assert p["annual"]["kinds"] == "report", p["annual"]
+assert not any(x["pinned"] for x in p.values()), p
 for other in ("good", "abi2", "other", "noentry", "refuses"):
     assert other not in p, other' || fail "only the built-in plugins run: $out"
 expect_err "plugin 'good' is installed but not pinned in hoso.json, so it does not run" "unpinned"
@@ -51,7 +52,13 @@ import json, sys
 p = json.load(sys.stdin)['plugins']
 assert p == [{'name': 'good', 'version': '1.0.0', 'sha256': '$sha'}], p" || fail "the pin in hoso.json"
 run -C "$R" plugin list --json
-printf '%s' "$out" | grep -q '"name": "good"' || fail "the pinned plugin runs: $out"
+printf '%s' "$out" | python3 -c '
+import json, sys
+p = {x["name"]: x for x in json.load(sys.stdin)}
+assert p["good"]["pinned"] and p["good"]["from"] == "user", p["good"]
+assert not p["vn-identity"]["pinned"], p["vn-identity"]' || fail "the pinned plugin runs, and says so: $out"
+run -C "$R" plugin list
+printf '%s' "$out" | grep -q "^good .* user *pinned " || fail "the listing says pinned: $out"
 
 # The file changed after pinning: refused, and a write is still possible
 # (the pin is there, the file is not the pinned one: it does not run).
