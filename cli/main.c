@@ -11,7 +11,7 @@ const char *cli_program = "hoso";
 
 static const cli_command *const commands[] = {
 	&cmd_init, &cmd_add, &cmd_edit, &cmd_show, &cmd_rm, &cmd_list, &cmd_log,
-	&cmd_import, &cmd_status, &cmd_clone, &cmd_sync, &cmd_conflicts, &cmd_resolve, &cmd_plugin, &cmd_demo, NULL
+	&cmd_import, &cmd_status, &cmd_clone, &cmd_sync, &cmd_conflicts, &cmd_resolve, &cmd_export, &cmd_plugin, &cmd_demo, NULL
 };
 
 static void print_help(FILE *fp, const cli_command *cmd)
@@ -23,7 +23,8 @@ static void print_help(FILE *fp, const cli_command *cmd)
 		fprintf(fp, "\noptions:\n");
 	for (o = cmd->options; o && o->name; o++) {
 		char left[64];
-		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", o->letter ? "-" : "", o->letter,
+			o->letter ? ", " : "", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(fp, "  %-22s %s%s\n", left, o->help, o->repeat ? " (repeatable)" : "");
 	}
 }
@@ -56,15 +57,24 @@ static int parse(cli_args *args, const cli_command *cmd, int argc, char **argv)
 			only_pos = 1;
 			continue;
 		}
-		if (only_pos || a[0] != '-' || a[1] != '-') {
+		if (!only_pos && a[0] == '-' && a[1] && a[1] != '-' && !a[2]) {
+			/* "-o FILE": the option of that letter. */
+			for (k = 0; cmd->options && cmd->options[k].name && cmd->options[k].letter != a[1]; k++)
+				;
+			if (!cmd->options || !cmd->options[k].name)
+				return cli_usage(cmd, "unknown option '%s'", a);
+			eq = NULL;
+		} else if (only_pos || a[0] != '-' || a[1] != '-') {
 			args->pos[args->npos++] = argv[i];
 			continue;
+		} else {
+			eq = strchr(a + 2, '=');
+			nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			for (k = 0; cmd->options && cmd->options[k].name; k++)
+				if (strlen(cmd->options[k].name) == nlen &&
+					strncmp(cmd->options[k].name, a + 2, nlen) == 0)
+					break;
 		}
-		eq = strchr(a + 2, '=');
-		nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-		for (k = 0; cmd->options && cmd->options[k].name; k++)
-			if (strlen(cmd->options[k].name) == nlen && strncmp(cmd->options[k].name, a + 2, nlen) == 0)
-				break;
 		if (!cmd->options || !cmd->options[k].name)
 			return cli_usage(cmd, "unknown option '%s'", a);
 		if (cmd->options[k].arg) {

@@ -238,9 +238,34 @@ static void host_report(hoso_host *host, hoso_finding_severity severity, const c
 		hoso_problems_set_record(host->problems, id);
 }
 
+static int host_write(hoso_host *host, const void *data, size_t len)
+{
+	if (!host || !host->out)
+		return -1;
+	return len == 0 || fwrite(data, 1, len, host->out) == len ? 0 : -1;
+}
+
+static const char *host_option(hoso_host *host, const char *key)
+{
+	return host && key ? json_string_value(json_object_get(host->options, key)) : NULL;
+}
+
+static int host_schema_get(hoso_host *host, const char *type, char **json, size_t *len)
+{
+	const hoso_schema *schema;
+	size_t n;
+
+	*json = NULL;
+	if (!host || !type || !(schema = hoso_repo_schema(host->repo, type)) ||
+		hoso_json_canonical(json, len ? len : &n, hoso_schema_json(schema)) < 0)
+		return -1;
+	return 0;
+}
+
 const hoso_host_api hoso_host_api_table = {
 	HOSO_PLUGIN_ABI_MAJOR, HOSO_PLUGIN_ABI_MINOR, sizeof(hoso_host_api),
 	malloc, realloc, free, host_log, host_set_error,
-	host_record_get, host_record_foreach, host_report, NULL, NULL, host_record_find, { NULL }
+	host_record_get, host_record_foreach, host_report, host_write, host_option, host_record_find,
+	host_schema_get, { NULL }
 };
 

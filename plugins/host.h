@@ -6,6 +6,8 @@
 #include "hoso/plugins.h"
 #include "hoso/record.h"
 #include "findex.h"
+#include <stdio.h>
+#include <jansson.h>
 
 /* The field index of one check, shared by its validators, made on first use. */
 typedef struct {
@@ -21,6 +23,8 @@ struct hoso_host {
 	hoso_problems *problems;   /* where findings go; may be NULL */
 	hoso_txn *txn;             /* records as this transaction sees them; NULL: the tip */
 	hoso_host_index *index;    /* NULL: find walks */
+	FILE *out;                 /* where an exporter or report writes; may be NULL */
+	const json_t *options;     /* KEY -> VALUE strings; may be NULL */
 	char error[512];           /* what the plugin said with set_error */
 };
 

@@ -285,7 +285,7 @@ int hoso_plugin_set_check(const char *type, const char *unit, const char *id, co
 
 	for (i = 0; set && i < set->count; i++) {
 		const hoso_plugin *d = hoso_plugin_descriptor(set->items[i].plugin);
-		hoso_host host = { set->repo, d->name, problems, NULL, NULL, "" };
+		hoso_host host = { set->repo, d->name, problems, NULL, NULL, NULL, NULL, "" };
 		const hoso_validator *v = validator_of(&set->items[i], &host);
 		char what[128];
 
@@ -363,7 +363,7 @@ int hoso_plugin_set_check_commit(hoso_txn *txn, hoso_problems *problems, void *p
 	set->index.state = set->index.n ? 0 : -1;
 	for (i = 0; i < set->count && error == 0; i++) {
 		const hoso_plugin *d = hoso_plugin_descriptor(set->items[i].plugin);
-		hoso_host host = { set->repo, d->name, problems, txn, &set->index, "" };
+		hoso_host host = { set->repo, d->name, problems, txn, &set->index, NULL, NULL, "" };
 		const hoso_validator *v = validator_of(&set->items[i], &host);
 
 		if (v && v->check_set &&
@@ -375,5 +375,72 @@ done:
 	for (i = 0; i < changed.n; i++)
 		free(changed.ids[i]);
 	free(changed.ids);
+	return error;
+}
+
+/* Every record of one type to the exporter. */
+typedef struct {
+	const hoso_exporter *x;
+	void *state;
+	hoso_host *host;
+	int failed;
+} export_ctx;
+
+static int export_cb(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	export_ctx *e = payload;
+
+	(void)id;
+	if (e->x->record(e->state, e->host, type, unit, data, len) < 0) {
+		e->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int hoso_plugin_set_export(hoso_plugin_set *set, const char *format, const char *const *types,
+	size_t ntypes, const char *unit, FILE *out, const json_t *options, hoso_problems *problems)
+{
+	entry *it = NULL;
+	const hoso_plugin *d = NULL;
+	const hoso_exporter *x = NULL;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < set->count && !x; i++) {
+		const hoso_plugin *p = hoso_plugin_descriptor(set->items[i].plugin);
+		if (p->exporter && p->exporter->struct_size >= offsetof(hoso_exporter, end) +
+			sizeof(p->exporter->end) && p->exporter->format && strcmp(p->exporter->format, format) == 0) {
+			it = &set->items[i];
+			d = p;
+			x = p->exporter;
+		}
+	}
+	if (!x)
+		return hoso_error_set(HOSO_ENOTFOUND, "no plugin exports '%s'", format);
+	{
+		hoso_host host = { set->repo, d->name, problems, NULL, NULL, out, options, "" };
+		export_ctx e = { x, NULL, &host, 0 };
+
+		if (!it->ready) {
+			it->state = d->init ? d->init(&host) : NULL;
+			it->ready = 1;
+		}
+		e.state = it->state;
+		for (i = 0; i < ntypes && error == 0; i++) {
+			if (x->begin(e.state, &host, types[i]) < 0) {
+				error = plugin_failed(d, &host, types[i]);
+				break;
+			}
+			error = hoso_record_foreach(set->repo, NULL, types[i], unit, export_cb, &e);
+			if (e.failed)
+				error = plugin_failed(d, &host, "a record");
+		}
+		if (error == 0 && x->end(e.state, &host) < 0)
+			error = plugin_failed(d, &host, "the end of the export");
+		if (error == 0 && fflush(out) != 0)
+			error = hoso_error_set(HOSO_ERROR, "cannot write the export: %s", strerror(errno));
+	}
 	return error;
 }

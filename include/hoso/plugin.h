@@ -102,7 +102,14 @@ typedef struct hoso_host_api {
 	int (*record_find)(hoso_host *host, const char *type, const char *field, const char *value,
 		hoso_record_visit_fn visit, void *payload);
 
-	void *reserved[15];
+	/*
+	 * ABI 1.1: the JSON Schema of record type `type` as the repository
+	 * holds it (`*json` from api->alloc; the caller frees it): its
+	 * properties, and their x-label and x-enum-labels. 0, or -1.
+	 */
+	int (*schema_get)(hoso_host *host, const char *type, char **json, size_t *len);
+
+	void *reserved[14];
 } hoso_host_api;
 
 typedef struct hoso_validator {
@@ -125,6 +132,12 @@ typedef struct hoso_validator {
 	void *reserved[7];
 } hoso_validator;
 
+/*
+ * An exporter: begin once for each record type exported, then record for
+ * each of its records (in path order; members in Vietnamese name order),
+ * then end, writing through api->write all along. Options of the command
+ * line (e.g. "labels" = "vi") come through api->option.
+ */
 typedef struct hoso_exporter {
 	uint32_t struct_size;
 	const char *format;       /* "csv" */

@@ -8,6 +8,8 @@
  */
 
 #include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
 #include "errors.h"
 #include "plugin.h"
 #include "record.h"
@@ -93,6 +95,15 @@ int hoso_plugin_set_check(const char *type, const char *unit, const char *id, co
  * kept beside the repository.
  */
 int hoso_plugin_set_check_commit(hoso_txn *txn, hoso_problems *problems, void *set);
+
+/*
+ * Export every record of `types` (`ntypes` of them) in `unit` (NULL: all)
+ * at the tip through the exporter plugin of `format`, to `out`. `options`
+ * (KEY -> string, may be NULL) are what the exporter reads through
+ * api->option. HOSO_ENOTFOUND when no plugin exports `format`.
+ */
+int hoso_plugin_set_export(hoso_plugin_set *set, const char *format, const char *const *types,
+	size_t ntypes, const char *unit, FILE *out, const json_t *options, hoso_problems *problems);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /*
- * The built-in exporters: csv, xlsx, sqlite and jsonl, one shared library
- * each, built from this file with EXPORT_FORMAT and EXPORT_EXTENSION set.
+ * The built-in exporters xlsx, sqlite and jsonl, one shared library each,
+ * built from this file with EXPORT_FORMAT and EXPORT_EXTENSION set (csv has
+ * its own, csv.c).
  * jsonl writes one record a line; the other formats are laid out here and
  * refuse to run until they are written.
  */

@@ -145,7 +145,7 @@ static void fake_report(hoso_host *h, hoso_finding_severity severity, const char
 static hoso_host_api fake_api = {
 	HOSO_PLUGIN_ABI_MAJOR, HOSO_PLUGIN_ABI_MINOR, sizeof(hoso_host_api),
 	fake_alloc, fake_realloc, fake_free, fake_log, fake_set_error,
-	fake_record_get, fake_record_foreach, fake_report, NULL, NULL, fake_record_find, { NULL }
+	fake_record_get, fake_record_foreach, fake_report, NULL, NULL, fake_record_find, NULL, { NULL }
 };
 
 /* ---- helpers ---- */

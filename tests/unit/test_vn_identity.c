@@ -160,7 +160,7 @@ static void fake_report(hoso_host *host, hoso_finding_severity severity, const c
 static hoso_host_api fake_api = {
 	HOSO_PLUGIN_ABI_MAJOR, HOSO_PLUGIN_ABI_MINOR, sizeof(hoso_host_api),
 	fake_alloc, fake_realloc, fake_free, fake_log, fake_set_error,
-	fake_record_get, fake_record_foreach, fake_report, NULL, NULL, fake_record_find, { NULL }
+	fake_record_get, fake_record_foreach, fake_report, NULL, NULL, fake_record_find, NULL, { NULL }
 };
 
 static hoso_host *host_new(void)

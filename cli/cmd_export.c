@@ -1,0 +1,94 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hoso/plugins.h"
+
+static const cli_option options[] = {
+	{ "type", "T", 1, "only records of this type (default: every type)", 0 },
+	{ "unit", "U", 0, "only this unit's records (default: every unit)", 0 },
+	{ "output", "FILE", 0, "write to FILE (default: standard output)", 'o' },
+	{ "labels", "vi|en", 0, "headers and codes as the schemas' labels (csv)", 0 },
+	{ NULL, NULL, 0, NULL, 0 }
+};
+
+/*
+ * Into a file, the export goes to a temporary file beside it, renamed into
+ * place when whole: a failed export leaves no half file under the name.
+ */
+static int run(cli_args *args, hoso_repo *repo)
+{
+	const char *format, *file = cli_get(args, "output"), *unit = cli_get(args, "unit");
+	const char *labels = cli_get(args, "labels");
+	const char **types;
+	size_t ntypes, i;
+	hoso_plugin_set *set = NULL;
+	hoso_problems *problems = NULL;
+	json_t *opts = json_object();
+	char tmp[4200] = "";
+	FILE *out = stdout;
+	int rc = EXIT_OK, error;
+
+	if (args->npos != 1)
+		return cli_usage(args->cmd, "which format?");
+	format = args->pos[0];
+	types = cli_all(args, "type", &ntypes);
+	for (i = 0; i < ntypes; i++)
+		if (!cli_type(args->cmd, repo, types[i]))
+			return EXIT_USAGE;
+	if (!ntypes) {
+		/* Every type the repository's schemas know, but the conflicts. */
+		const hoso_schema_set *all = hoso_repo_schemas(repo);
+		static const char *every[64];
+		for (i = 0; i < hoso_schema_set_count(all) && ntypes < 64; i++)
+			if (strcmp(hoso_schema_set_type(all, i), "conflict") != 0)
+				every[ntypes++] = hoso_schema_set_type(all, i);
+		types = every;
+	}
+	if (unit && !hoso_repo_unit_find(repo, unit))
+		return cli_error(EXIT_USAGE, "unknown unit '%s'", unit);
+	if (labels && strcmp(labels, "vi") != 0 && strcmp(labels, "en") != 0)
+		return cli_usage(args->cmd, "--labels is vi or en");
+	if (labels)
+		json_object_set_new(opts, "labels", json_string(labels));
+	if (hoso_problems_new(&problems) < 0 ||
+		(error = hoso_plugin_set_open(&set, repo, cli_builtin_plugin_dir(), problems)) < 0) {
+		rc = cli_fail(HOSO_ERROR);
+		goto done;
+	}
+	if (file) {
+		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", file, (long)getpid());
+		if (!(out = fopen(tmp, "wb"))) {
+			rc = cli_error(EXIT_USAGE, "cannot write '%s': %s", file, strerror(errno));
+			tmp[0] = '\0';
+			goto done;
+		}
+	}
+	error = hoso_plugin_set_export(set, format, types, ntypes, unit, out, opts, problems);
+	if (error == HOSO_ENOTFOUND) {
+		rc = cli_error(EXIT_USAGE, "%s", hoso_error_last());
+		cli_hint("'hoso plugin list' shows the exporters");
+	} else if (error < 0) {
+		rc = cli_fail(error);
+	}
+	cli_problems(problems);
+done:
+	if (out != stdout && fclose(out) != 0 && rc == EXIT_OK)
+		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", file, strerror(errno));
+	if (tmp[0] && rc == EXIT_OK && rename(tmp, file) < 0)
+		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", file, strerror(errno));
+	if (tmp[0] && rc != EXIT_OK)
+		unlink(tmp);
+	hoso_plugin_set_free(set);
+	hoso_problems_free(problems);
+	json_decref(opts);
+	return rc;
+}
+
+const cli_command cmd_export = {
+	"export", "write records as csv, xlsx, sqlite or jsonl (exporter plugins)",
+	"FORMAT [--type T]... [--unit U] [-o FILE] [--labels vi|en]", options, 1, run
+};

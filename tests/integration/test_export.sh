@@ -1,0 +1,83 @@
+#!/bin/bash
+# hoso export through the exporter plugins, read back with real readers:
+# CSV with Python's csv module (and imported again: the same records),
+# JSONL line by line.
+. "$(dirname "$0")/lib.sh"
+R="$TMP/r.git"
+make_repo "$R"
+H() { "$HOSO" "$@"; }
+
+member_fields 002080001234 's/Nguyễn Văn An/Nguyễn Văn "Tư", con/'
+a=$(H -C "$R" add member --unit 030 "${MF[@]}" 'occupation=Làm ruộng
+và chăn nuôi' 'positions=Bí thư;Trưởng thôn' education.general=12/12 2>/dev/null) || fail "add a"
+member_fields 002180005678 's/gender=nam/gender=nu/; s/Nguyễn Văn An/Lò Thị Dung/'
+b=$(H -C "$R" add member --unit 026 "${MF[@]}" 2>/dev/null) || fail "add b"
+
+# CSV: a BOM, a header from the schema, a row a record, quoting that a reader undoes.
+run -C "$R" export csv --type member -o "$TMP/m.csv"
+expect_rc 0 "export csv"
+[ "$(head -c 3 "$TMP/m.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "the CSV starts with a BOM"
+H -C "$R" list member --json > "$TMP/members.json"
+python3 - "$TMP/m.csv" "$TMP/members.json" <<'PY' || fail "the CSV read back"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+want = {r["id"]: r for r in json.load(open(sys.argv[2]))}
+assert len(rows) == len(want) == 2, (len(rows), len(want))
+head = list(rows[0].keys())
+assert head[0] == "id" and "education.general" in head and "type" not in head, head
+for row in rows:
+    r = want[row["id"]]
+    for k, v in r.items():
+        if k in ("type", "unit"):
+            continue
+        if isinstance(v, dict):
+            for k2, v2 in v.items():
+                assert row[k + "." + k2] == v2, (k, k2, row)
+        elif isinstance(v, list):
+            assert row[k] == ";".join(v), (k, row[k])
+        else:
+            assert row[k] == str(v), (k, row[k], v)
+PY
+# Labels: the header and the codes in Vietnamese.
+run -C "$R" export csv --type member --labels vi
+expect_rc 0 "export csv --labels vi"
+printf '%s' "$out" | head -1 | grep -q "Họ và tên khai sinh" || fail "the header in Vietnamese: $(printf '%s' "$out" | head -1)"
+printf '%s' "$out" | grep -q ",Nữ," || fail "gender as its label"
+
+# The CSV imports again into another repository: the same records.
+make_repo "$TMP/r2.git"
+H -C "$R" export jsonl --type organization > "$TMP/orgs.jsonl" || fail "export jsonl organizations"
+H -C "$R" export csv --type member --unit 030 -o "$TMP/m030.csv" || fail "export csv of 030"
+H -C "$TMP/r2.git" import member "$TMP/m030.csv" --unit 030 >/dev/null 2>&1 || fail "import the exported CSV"
+H -C "$TMP/r2.git" list member --json > "$TMP/again.json"
+python3 - "$TMP/members.json" "$TMP/again.json" <<'PY' || fail "the round trip"
+import json, sys
+a = [r for r in json.load(open(sys.argv[1])) if r["unit"] == "030"]
+b = json.load(open(sys.argv[2]))
+assert a == b, (a, b)
+PY
+
+# JSONL: one record a line, each the stored record.
+run -C "$R" export jsonl
+expect_rc 0 "export jsonl"
+printf '%s\n' "$out" > "$TMP/all.jsonl"
+python3 - "$TMP/all.jsonl" "$a" "$b" <<'PY' || fail "the JSONL read back"
+import json, sys
+recs = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]
+ids = [r["id"] for r in recs]
+assert len(recs) == 3 and sys.argv[2] in ids and sys.argv[3] in ids, ids
+PY
+diff <(H -C "$R" show "$a" --json | python3 -c 'import json,sys; r=json.load(sys.stdin); r.pop("unit", None); print(json.dumps(r, sort_keys=True))') \
+	<(grep "$a" "$TMP/all.jsonl" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True))') >/dev/null ||
+	fail "the JSONL line is the stored record"
+
+# Refusals: nothing left behind.
+run -C "$R" export csv -o "$TMP/two.csv"
+expect_rc 1 "a CSV of two types"; expect_err "a CSV file holds one record type: give --type" "says why"
+[ -e "$TMP/two.csv" ] && fail "a failed export left a file"
+ls "$TMP" | grep -q "two.csv.tmp" && fail "a failed export left its temporary file"
+run -C "$R" export pdf
+expect_rc 2 "an unknown format"; expect_err "no plugin exports 'pdf'" "names it"
+run -C "$R" export csv --type nothing
+expect_rc 2 "an unknown type"
+finish
