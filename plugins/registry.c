@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/ucol.h>
+#include <unicode/ustring.h>
+#include <unicode/utypes.h>
+
 #include "hoso/plugins.h"
+#include "record_view.h"
 #include "hoso/record.h"
 #include "host.h"
 #include "internal.h"
@@ -378,6 +383,88 @@ done:
 	return error;
 }
 
+/*
+ * Members in Vietnamese order: by given name (the last word of full_name),
+ * then the rest, as ICU's Vietnamese collation orders them (a ă â b c d đ
+ * e ê ...). One walk makes a sort key a member (the keys, not the records,
+ * are held); the records are then read again in that order.
+ */
+typedef struct {
+	uint8_t *given, *rest; /* ICU sort keys, NUL-terminated */
+	char unit[64];
+	char id[HOSO_ID_LEN + 1];
+} sort_row;
+
+typedef struct {
+	UCollator *coll;
+	sort_row *rows;
+	size_t n, cap;
+	int error;
+} sort_ctx;
+
+/* The sort key of UTF-8 `s` (`n` bytes), malloc'd, in `*len`. */
+static uint8_t *sort_key(UCollator *coll, const char *s, int32_t n, int32_t *len)
+{
+	UChar buf[512];
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t ulen = 0;
+	uint8_t *key;
+
+	u_strFromUTF8(buf, 512, &ulen, s, n, &status);
+	if (U_FAILURE(status) || ulen > 512)
+		ulen = 0;
+	*len = ucol_getSortKey(coll, buf, ulen, NULL, 0);
+	if (!(key = malloc((size_t)*len)))
+		return NULL;
+	ucol_getSortKey(coll, buf, ulen, key, *len);
+	return key;
+}
+
+static int sort_cb(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	sort_ctx *c = payload;
+	record_view v;
+	const char *name, *given;
+	int32_t l1 = 0, l2 = 0;
+	sort_row *r;
+
+	(void)type;
+	if (c->n == c->cap) {
+		sort_row *grown = realloc(c->rows, (c->cap = c->cap ? c->cap * 2 : 1024) * sizeof(sort_row));
+		if (!grown)
+			return c->error = hoso_error_set(HOSO_ERROR, "out of memory");
+		c->rows = grown;
+	}
+	r = &c->rows[c->n];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->unit, sizeof(r->unit), "%s", unit);
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	name = rv_open(&v, data, len) == 0 ? rv_str(&v, "full_name") : NULL;
+	if (!name)
+		name = "";
+	given = strrchr(name, ' ') ? strrchr(name, ' ') + 1 : name;
+	/* The given name wholly (tones too) before the rest: Chàn ... before Chản ... */
+	r->given = sort_key(c->coll, given, -1, &l1);
+	r->rest = sort_key(c->coll, name, (int32_t)(given - name), &l2);
+	rv_close(&v);
+	if (!r->given || !r->rest) {
+		free(r->given);
+		free(r->rest);
+		return c->error = hoso_error_set(HOSO_ERROR, "out of memory");
+	}
+	c->n++;
+	return 0;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	const sort_row *x = a, *y = b;
+	int c = strcmp((const char *)x->given, (const char *)y->given);
+
+	return c ? c : strcmp((const char *)x->rest, (const char *)y->rest);
+}
+
 /* Every record of one type to the exporter. */
 typedef struct {
 	const hoso_exporter *x;
@@ -397,6 +484,44 @@ static int export_cb(const char *unit, const char *type, const char *id, const c
 		return -1;
 	}
 	return 0;
+}
+
+static int export_in_order(hoso_repo *repo, const char *type, const char *unit, export_ctx *e)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	sort_ctx c = { NULL, NULL, 0, 0, 0 };
+	git_tree *tip = NULL;
+	size_t i;
+	int error;
+
+	if (!(c.coll = ucol_open("vi", &status)) || U_FAILURE(status))
+		return hoso_error_set(HOSO_ERROR, "cannot open ICU's Vietnamese collation: %s",
+			u_errorName(status));
+	if ((error = hoso_repo_tip_tree(&tip, NULL, repo)) < 0)
+		goto done;
+	if ((error = hoso_record_foreach(repo, tip, type, unit, sort_cb, &c)) < 0)
+		goto done;
+	qsort(c.rows, c.n, sizeof(sort_row), by_key);
+	for (i = 0; i < c.n && error == 0; i++) {
+		git_blob *blob = NULL;
+		char *path = NULL;
+
+		if ((error = hoso_record_path_for(&path, c.rows[i].unit, type, c.rows[i].id)) == 0 &&
+			(error = hoso_tree_read(&blob, hoso_repo_git(repo), tip, path)) == 0)
+			error = export_cb(c.rows[i].unit, type, c.rows[i].id, git_blob_rawcontent(blob),
+				(size_t)git_blob_rawsize(blob), e);
+		git_blob_free(blob);
+		free(path);
+	}
+done:
+	for (i = 0; i < c.n; i++) {
+		free(c.rows[i].given);
+		free(c.rows[i].rest);
+	}
+	free(c.rows);
+	git_tree_free(tip);
+	ucol_close(c.coll);
+	return error;
 }
 
 int hoso_plugin_set_export(hoso_plugin_set *set, const char *format, const char *const *types,
@@ -433,7 +558,10 @@ int hoso_plugin_set_export(hoso_plugin_set *set, const char *format, const char 
 				error = plugin_failed(d, &host, types[i]);
 				break;
 			}
-			error = hoso_record_foreach(set->repo, NULL, types[i], unit, export_cb, &e);
+			if (strcmp(types[i], "member") == 0)
+				error = export_in_order(set->repo, types[i], unit, &e);
+			else
+				error = hoso_record_foreach(set->repo, NULL, types[i], unit, export_cb, &e);
 			if (e.failed)
 				error = plugin_failed(d, &host, "a record");
 		}

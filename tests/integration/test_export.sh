@@ -71,6 +71,25 @@ diff <(H -C "$R" show "$a" --json | python3 -c 'import json,sys; r=json.load(sys
 	<(grep "$a" "$TMP/all.jsonl" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True))') >/dev/null ||
 	fail "the JSONL line is the stored record"
 
+# Members come in Vietnamese order: by given name (a ă â b c d đ e ê ...,
+# tones after letters), then the rest.
+make_repo "$TMP/o.git"
+n=0
+for name in "Trần Văn Ê" "Lê Văn Đức" "Hà Thị Ân" "Lê Văn An" "Vũ Văn Em" "Trần Văn An" \
+	"Đỗ Thị Ăng" "Phạm Văn Dũng" "Lò Văn Bình" "Lò Văn Bính" "Lò Văn Bỉnh"; do
+	n=$((n + 1))
+	member_fields "$(printf '00208000%04d' "$n")" "s/Nguyễn Văn An/$name/"
+	H -C "$TMP/o.git" add member --unit 030 "${MF[@]}" >/dev/null 2>&1 || fail "add $name"
+done
+H -C "$TMP/o.git" export csv --type member -o "$TMP/o.csv" || fail "export the names"
+python3 - "$TMP/o.csv" <<'PY' || fail "Vietnamese order"
+import csv, sys
+got = [r["full_name"] for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig"))]
+want = ["Lê Văn An", "Trần Văn An", "Đỗ Thị Ăng", "Hà Thị Ân", "Lò Văn Bình", "Lò Văn Bỉnh",
+        "Lò Văn Bính", "Phạm Văn Dũng", "Lê Văn Đức", "Vũ Văn Em", "Trần Văn Ê"]
+assert got == want, got
+PY
+
 # Refusals: nothing left behind.
 run -C "$R" export csv -o "$TMP/two.csv"
 expect_rc 1 "a CSV of two types"; expect_err "a CSV file holds one record type: give --type" "says why"
