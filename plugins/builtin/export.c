@@ -1,7 +1,7 @@
 /*
- * The built-in exporters xlsx, sqlite and jsonl, one shared library each,
- * built from this file with EXPORT_FORMAT and EXPORT_EXTENSION set (csv has
- * its own, csv.c).
+ * The built-in exporters xlsx and jsonl, one shared library each, built
+ * from this file with EXPORT_FORMAT and EXPORT_EXTENSION set (csv and
+ * sqlite have their own sources).
  * jsonl writes one record a line; the other formats are laid out here and
  * refuse to run until they are written.
  */

@@ -71,6 +71,25 @@ diff <(H -C "$R" show "$a" --json | python3 -c 'import json,sys; r=json.load(sys
 	<(grep "$a" "$TMP/all.jsonl" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True))') >/dev/null ||
 	fail "the JSONL line is the stored record"
 
+# SQLite: a table a type, typed columns, references indexed; read back with sqlite3.
+run -C "$R" export sqlite -o "$TMP/r.sqlite"
+expect_rc 0 "export sqlite"
+python3 - "$TMP/r.sqlite" "$a" "$CELL" <<'PY' || fail "the SQLite database read back"
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
+assert {"member", "organization", "inspection"} <= tables, tables
+assert db.execute("select count(*) from member").fetchone()[0] == 2
+name, unit, cell, edu, pos = db.execute("select m.full_name, m.unit, o.id, m.education, m.positions "
+    "from member m join organization o on o.id = m.cell_id where m.id = ?", (sys.argv[2],)).fetchone()
+assert name == 'Nguyễn Văn "Tư", con' and unit == "030" and cell == sys.argv[3], (name, unit, cell)
+assert json.loads(edu) == {"general": "12/12"} and json.loads(pos) == ["Bí thư", "Trưởng thôn"], (edu, pos)
+types = {r[1]: r[2] for r in db.execute("pragma table_info(evaluation)")}
+assert types["year"] == "INTEGER" and types["score"] == "REAL" and types["id"] == "TEXT", types
+indexes = {r[0] for r in db.execute("select name from sqlite_master where type = 'index' and tbl_name = 'member'")}
+assert "member_cell_id" in indexes and "member_unit" in indexes, indexes
+PY
+
 # Members come in Vietnamese order: by given name (a ă â b c d đ e ê ...,
 # tones after letters), then the rest.
 make_repo "$TMP/o.git"
