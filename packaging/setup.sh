@@ -6,8 +6,8 @@ set -eu
 packages="
   build-essential cmake pkg-config git ca-certificates python3
   libgit2-dev libjansson-dev libutf8proc-dev libpcre2-dev libdeflate-dev libssl-dev
-  libcmocka-dev libcurl4-openssl-dev libsqlite3-dev libicu-dev
-  lighttpd
+  libcmocka-dev libcurl4-openssl-dev libsqlite3-dev libicu-dev libxlsxwriter-dev
+  lighttpd python3-openpyxl
 "
 
 missing=""

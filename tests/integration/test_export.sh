@@ -90,6 +90,25 @@ indexes = {r[0] for r in db.execute("select name from sqlite_master where type =
 assert "member_cell_id" in indexes and "member_unit" in indexes, indexes
 PY
 
+# XLSX: a sheet a type, a header row, dates as dates; read back with openpyxl
+# (Debian's python3-openpyxl, for Debian's python3).
+run -C "$R" export xlsx --type member --type organization -o "$TMP/r.xlsx"
+expect_rc 0 "export xlsx"
+/usr/bin/python3 - "$TMP/r.xlsx" "$a" <<'PY' || fail "the workbook read back"
+import datetime, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+assert wb.sheetnames == ["member", "organization"], wb.sheetnames
+rows = list(wb["member"].iter_rows(values_only=True))
+head, body = rows[0], rows[1:]
+assert head[0] == "id" and "birth_date" in head and "education.general" in head, head
+assert len(body) == 2, len(body)
+row = dict(zip(head, next(r for r in body if r[0] == sys.argv[2])))
+assert row["birth_date"] == datetime.datetime(1980, 5, 2), row["birth_date"]
+assert row["full_name"] == 'Nguyễn Văn "Tư", con' and row["education.general"] == "12/12", row
+assert row["positions"] == "Bí thư;Trưởng thôn", row["positions"]
+assert len(list(wb["organization"].iter_rows(values_only=True))) == 2
+PY
+
 # Members come in Vietnamese order: by given name (a ă â b c d đ e ê ...,
 # tones after letters), then the rest.
 make_repo "$TMP/o.git"
