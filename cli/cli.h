@@ -116,6 +116,6 @@ extern const char *cli_program;
 void cli_sync_options(hoso_sync_options *opts, const cli_args *args);
 
 extern const cli_command cmd_init, cmd_add, cmd_edit, cmd_show, cmd_rm, cmd_list, cmd_log,
-	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve, cmd_plugin, cmd_export;
+	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve, cmd_plugin, cmd_export, cmd_report;
 
 #endif

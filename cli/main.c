@@ -11,7 +11,7 @@ const char *cli_program = "hoso";
 
 static const cli_command *const commands[] = {
 	&cmd_init, &cmd_add, &cmd_edit, &cmd_show, &cmd_rm, &cmd_list, &cmd_log,
-	&cmd_import, &cmd_status, &cmd_clone, &cmd_sync, &cmd_conflicts, &cmd_resolve, &cmd_export, &cmd_plugin, &cmd_demo, NULL
+	&cmd_import, &cmd_status, &cmd_clone, &cmd_sync, &cmd_conflicts, &cmd_resolve, &cmd_export, &cmd_report, &cmd_plugin, &cmd_demo, NULL
 };
 
 static void print_help(FILE *fp, const cli_command *cmd)

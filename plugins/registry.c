@@ -572,3 +572,34 @@ int hoso_plugin_set_export(hoso_plugin_set *set, const char *format, const char 
 	}
 	return error;
 }
+
+int hoso_plugin_set_report(hoso_plugin_set *set, const char *name, const char *format, FILE *out,
+	const json_t *options, hoso_problems *problems)
+{
+	size_t i, k;
+
+	for (i = 0; i < set->count; i++) {
+		entry *it = &set->items[i];
+		const hoso_plugin *d = hoso_plugin_descriptor(it->plugin);
+		const hoso_report *rep = d->report;
+		hoso_host host = { set->repo, d->name, problems, NULL, NULL, out, options, "" };
+
+		if (!rep || strcmp(d->name, name) != 0 || rep->struct_size < offsetof(hoso_report, run) +
+			sizeof(rep->run) || !rep->run)
+			continue;
+		for (k = 0; rep->formats && rep->formats[k] && strcmp(rep->formats[k], format) != 0; k++)
+			;
+		if (!rep->formats || !rep->formats[k])
+			return hoso_error_set(HOSO_EUSAGE, "report '%s' has no format '%s'", name, format);
+		if (!it->ready) {
+			it->state = d->init ? d->init(&host) : NULL;
+			it->ready = 1;
+		}
+		if (rep->run(it->state, &host, format) < 0)
+			return plugin_failed(d, &host, "the report");
+		if (fflush(out) != 0)
+			return hoso_error_set(HOSO_ERROR, "cannot write the report: %s", strerror(errno));
+		return 0;
+	}
+	return hoso_error_set(HOSO_ENOTFOUND, "no plugin makes the report '%s'", name);
+}

@@ -105,6 +105,14 @@ int hoso_plugin_set_check_commit(hoso_txn *txn, hoso_problems *problems, void *s
 int hoso_plugin_set_export(hoso_plugin_set *set, const char *format, const char *const *types,
 	size_t ntypes, const char *unit, FILE *out, const json_t *options, hoso_problems *problems);
 
+/*
+ * Run the report of plugin `name` in `format` to `out`, with `options`
+ * (KEY -> string: the report's own, e.g. "year"). HOSO_ENOTFOUND when no
+ * plugin makes it; HOSO_EUSAGE when it has no such format.
+ */
+int hoso_plugin_set_report(hoso_plugin_set *set, const char *name, const char *format, FILE *out,
+	const json_t *options, hoso_problems *problems);
+
 #ifdef __cplusplus
 }
 #endif

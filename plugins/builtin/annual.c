@@ -1,34 +1,685 @@
 /*
- * The built-in report 'annual': the year's Party-building report, in
- * Markdown, HTML or JSON. Laid out here; it refuses to run until written.
+ * annual: the year's Party-building report (RECORDS.md, counting rules).
+ *
+ * One walk of each record type at the tip computes every figure into one
+ * JSON object; the formats are renderings of it: json (the object itself),
+ * md, and html (one self-contained page, readable on a phone, with inline
+ * SVG charts and no external resource). Numbers are printed the Vietnamese
+ * way (3.290). Options: year (required), as_of (default YEAR-12-31), unit
+ * (only its records), commit (the tip the figures come from, set by hoso).
+ *
+ *   organizations  open on as_of (founded_on <= as_of < dissolved_on), by
+ *                  level and sector;
+ *   members        admitted on or before as_of, status dang_sinh_hoat,
+ *                  mien_sinh_hoat, tam_thoi_di or dinh_chi: by unit, gender,
+ *                  ethnicity, age band on as_of, general education, political
+ *                  theory; movement from the year's member events (in: ket_nap,
+ *                  ket_nap_lai, chuyen_den, phuc_hoi; out: chuyen_di, tu_tran,
+ *                  xoa_ten, xoa_ten_du_bi, khai_tru, ra_khoi_dang), the start
+ *                  being end - in + out; admissions (ket_nap events);
+ *   inspections    of the year of start_date, by conducting role and kind:
+ *   supervisions   records, organization and member visits, distinct subjects;
+ *                  "party committees" are cap_uy and chi_bo for inspections,
+ *                  every record for supervisions;
+ *   discipline     decision_date in the year, organizations and members, by form;
+ *   ratings        evaluations of the year by subject kind and rating, and the
+ *                  qd124_2023 quota (htxsnv at most 20% of httnv) by parent;
+ *   training       courses starting in the year and their participants.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <hoso/plugin.h>
 
-#include <stddef.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/record_view.h"
 
 static const hoso_host_api *api;
 
+typedef struct {
+	json_t *fig;
+	int year;
+	char as_of[11], first[11], last[11];
+	json_t *parents;     /* organization id -> parent id, for the quota */
+	int oom;
+} report;
+
+static int is(const char *s, const char *v) { return s && strcmp(s, v) == 0; }
+
+/* fig.KEY...KEY += n (the keys end with NULL), making the objects on the way. */
+static void add(report *r, long n, const char *key, ...)
+{
+	va_list ap;
+	json_t *o = r->fig, *next;
+	const char *after;
+
+	va_start(ap, key);
+	while ((after = va_arg(ap, const char *)) != NULL) {
+		if (!(next = json_object_get(o, key))) {
+			if (!(next = json_object()) || json_object_set_new(o, key, next) < 0) {
+				r->oom = 1;
+				break;
+			}
+		}
+		o = next;
+		key = after;
+	}
+	va_end(ap);
+	if (!r->oom)
+		json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + n));
+}
+
+/* A set under fig.path: `member` added; its size is counted at the end. */
+static void mark(report *r, const char *section, const char *set, const char *member)
+{
+	json_t *s = json_object_get(r->fig, section), *m;
+
+	if (!member)
+		return;
+	if (!s)
+		json_object_set_new(r->fig, section, s = json_object());
+	if (!(m = json_object_get(s, set)))
+		json_object_set_new(s, set, m = json_object());
+	json_object_set_new(m, member, json_true());
+}
+
+static int in_year(const report *r, const char *date)
+{
+	return date && strlen(date) == 10 && strcmp(date, r->first) >= 0 && strcmp(date, r->last) <= 0;
+}
+
+static int visit_org(void *p, const char *unit, const char *id, const char *json, size_t len)
+{
+	report *r = p;
+	record_view v;
+	const char *founded, *dissolved, *parent;
+
+	(void)unit;
+	if (rv_open(&v, json, len) < 0)
+		return 0;
+	founded = rv_str(&v, "founded_on");
+	dissolved = rv_str(&v, "dissolved_on");
+	if ((parent = rv_str(&v, "parent_id")) != NULL)
+		json_object_set_new(r->parents, id, json_string(parent));
+	if ((!founded || strcmp(founded, r->as_of) <= 0) && (!dissolved || strcmp(dissolved, r->as_of) > 0)) {
+		const char *level = rv_str(&v, "level"), *sector = rv_str(&v, "sector");
+		add(r, 1, "organizations", "total", NULL);
+		add(r, 1, "organizations", "by_level", level ? level : "?", NULL);
+		if (sector)
+			add(r, 1, "organizations", "by_sector", sector, NULL);
+	}
+	rv_close(&v);
+	return r->oom ? -1 : 0;
+}
+
+static const char *age_band(const char *birth, const char *as_of)
+{
+	int age;
+
+	if (!birth || strlen(birth) != 10)
+		return "?";
+	age = atoi(as_of) - atoi(birth) - (strcmp(as_of + 5, birth + 5) < 0 ? 1 : 0);
+	return age <= 30 ? "18-30" : age <= 40 ? "31-40" : age <= 50 ? "41-50" : age <= 60 ? "51-60" : "61+";
+}
+
+static int visit_member(void *p, const char *unit, const char *id, const char *json, size_t len)
+{
+	report *r = p;
+	record_view v;
+	const char *status, *admitted;
+	json_t *edu = NULL;
+
+	(void)id;
+	if (rv_open(&v, json, len) < 0)
+		return 0;
+	status = rv_str(&v, "status");
+	admitted = rv_str(&v, "admission_date");
+	if ((is(status, "dang_sinh_hoat") || is(status, "mien_sinh_hoat") || is(status, "tam_thoi_di") ||
+		is(status, "dinh_chi")) && admitted && strcmp(admitted, r->as_of) <= 0) {
+		const char *g = rv_str(&v, "gender"), *e = rv_str(&v, "ethnicity");
+		const rv_field *f = v.o ? NULL : rv_field_of(&v, "education");
+		const char *gen, *pol;
+
+		add(r, 1, "members", "total", NULL);
+		add(r, 1, "members", "by_unit", unit, NULL);
+		add(r, 1, "members", "by_gender", g ? g : "?", NULL);
+		add(r, 1, "members", "by_ethnicity", e ? e : "?", NULL);
+		add(r, 1, "members", "by_age_band", age_band(rv_str(&v, "birth_date"), r->as_of), NULL);
+		edu = v.o ? json_incref(json_object_get(v.o, "education")) : f ? rv_decode(f) : NULL;
+		gen = json_string_value(json_object_get(edu, "general"));
+		pol = json_string_value(json_object_get(edu, "political_theory"));
+		add(r, 1, "members", "by_general_education", gen ? gen : "?", NULL);
+		add(r, 1, "members", "by_political_theory", pol ? pol : "none", NULL);
+		json_decref(edu);
+	}
+	rv_close(&v);
+	return r->oom ? -1 : 0;
+}
+
+static int visit_event(void *p, const char *unit, const char *id, const char *json, size_t len)
+{
+	static const char *const in[] = { "ket_nap", "ket_nap_lai", "chuyen_den", "phuc_hoi", NULL };
+	static const char *const out[] = { "chuyen_di", "tu_tran", "xoa_ten", "xoa_ten_du_bi", "khai_tru",
+		"ra_khoi_dang", NULL };
+	report *r = p;
+	record_view v;
+	const char *kind;
+	size_t i;
+
+	(void)unit, (void)id;
+	if (rv_open(&v, json, len) < 0)
+		return 0;
+	kind = rv_str(&v, "kind");
+	if (kind && in_year(r, rv_str(&v, "date"))) {
+		for (i = 0; in[i]; i++)
+			if (is(kind, in[i]))
+				add(r, 1, "movement", "in", kind, NULL);
+		for (i = 0; out[i]; i++)
+			if (is(kind, out[i]))
+				add(r, 1, "movement", "out", kind, NULL);
+		if (is(kind, "ket_nap"))
+			add(r, 1, "admissions", NULL);
+	}
+	rv_close(&v);
+	return r->oom ? -1 : 0;
+}
+
+/* Inspections and supervisions: records, visits and distinct subjects. */
+static void count_check(report *r, const char *section, record_view *v, int committees)
+{
+	const char *role = rv_str(v, "conducted_by_role"), *kind = rv_str(v, "kind");
+	const char *const groups[] = { "by_role", "by_kind", "party_committees" };
+	const char *keys[3];
+	const json_t *orgs, *members;
+	size_t g, i, norgs, nmembers;
+	char set[80];
+
+	keys[0] = role ? role : "?";
+	keys[1] = kind ? kind : "?";
+	keys[2] = committees ? "" : NULL;
+	orgs = rv_array(v, "subject_org_ids");
+	norgs = json_array_size(orgs);
+	for (i = 0; i < norgs; i++)
+		for (g = 0; g < 3; g++)
+			if (keys[g]) {
+				snprintf(set, sizeof(set), "%s/%s/orgs", groups[g], keys[g]);
+				mark(r, section, set, json_string_value(json_array_get(orgs, i)));
+			}
+	members = rv_array(v, "subject_member_ids");
+	nmembers = json_array_size(members);
+	for (i = 0; i < nmembers; i++)
+		for (g = 0; g < 3; g++)
+			if (keys[g]) {
+				snprintf(set, sizeof(set), "%s/%s/members", groups[g], keys[g]);
+				mark(r, section, set, json_string_value(json_array_get(members, i)));
+			}
+	for (g = 0; g < 3; g++) {
+		if (!keys[g])
+			continue;
+		if (g == 2) {
+			add(r, 1, section, groups[g], "records", NULL);
+			add(r, (long)norgs, section, groups[g], "org_visits", NULL);
+			add(r, (long)nmembers, section, groups[g], "member_visits", NULL);
+		} else {
+			add(r, 1, section, groups[g], keys[g], "records", NULL);
+			add(r, (long)norgs, section, groups[g], keys[g], "org_visits", NULL);
+			add(r, (long)nmembers, section, groups[g], keys[g], "member_visits", NULL);
+		}
+	}
+}
+
+static int visit_inspection(void *p, const char *unit, const char *id, const char *json, size_t len)
+{
+	report *r = p;
+	record_view v;
+
+	(void)unit, (void)id;
+	if (rv_open(&v, json, len) < 0)
+		return 0;
+	if (in_year(r, rv_str(&v, "start_date"))) {
+		const char *role = rv_str(&v, "conducted_by_role");
+		count_check(r, "inspections", &v, is(role, "cap_uy") || is(role, "chi_bo"));
+	}
+	rv_close(&v);
+	return r->oom ? -1 : 0;
+}
+
+static int visit_supervision(void *p, const char *unit, const char *id, const char *json, size_t len)
+{
+	report *r = p;
+	record_view v;
+
+	(void)unit, (void)id;
+	if (rv_open(&v, json, len) < 0)
+		return 0;
+	if (in_year(r, rv_str(&v, "start_date")))
+		count_check(r, "supervisions", &v, 1);
+	rv_close(&v);
+	return r->oom ? -1 : 0;
+}
+
+static int visit_discipline(void *p, const char *unit, const char *id, const char *json, size_t len)
+{
+	report *r = p;
+	record_view v;
+
+	(void)unit, (void)id;
+	if (rv_open(&v, json, len) < 0)
+		return 0;
+	if (in_year(r, rv_str(&v, "decision_date"))) {
+		const char *kind = is(rv_str(&v, "subject_kind"), "organization") ? "organizations" : "members";
+		const char *form = rv_str(&v, "form");
+		add(r, 1, "discipline", kind, "total", NULL);
+		add(r, 1, "discipline", kind, "by_form", form ? form : "?", NULL);
+	}
+	rv_close(&v);
+	return r->oom ? -1 : 0;
+}
+
+static int visit_evaluation(void *p, const char *unit, const char *id, const char *json, size_t len)
+{
+	report *r = p;
+	record_view v;
+	long long year;
+
+	(void)unit, (void)id;
+	if (rv_open(&v, json, len) < 0)
+		return 0;
+	if (rv_int(&v, "year", &year) && year == r->year) {
+		const char *kind = is(rv_str(&v, "subject_kind"), "organization") ? "organizations" : "members";
+		const char *rating = rv_str(&v, "rating"), *subject = rv_str(&v, "subject_id");
+		add(r, 1, "ratings", kind, rating ? rating : "?", NULL);
+		if (kind[0] == 'o' && is(rv_str(&v, "rule_set"), "qd124_2023") && subject && rating) {
+			/* Grouped by parent once the organizations are read (see run). */
+			char key[96];
+			snprintf(key, sizeof(key), "%.40s\x1f%s", subject, rating);
+			mark(r, "ratings_quota_raw", "rows", key);
+		}
+	}
+	rv_close(&v);
+	return r->oom ? -1 : 0;
+}
+
+static int visit_course(void *p, const char *unit, const char *id, const char *json, size_t len)
+{
+	report *r = p;
+	record_view v;
+
+	(void)unit, (void)id;
+	if (rv_open(&v, json, len) < 0)
+		return 0;
+	if (in_year(r, rv_str(&v, "start_date"))) {
+		const char *kind = rv_str(&v, "kind");
+		add(r, 1, "training", "courses", NULL);
+		add(r, (long)json_array_size(rv_array(&v, "participant_ids")), "training", "participants", NULL);
+		add(r, 1, "training", "by_kind", kind ? kind : "?", NULL);
+	}
+	rv_close(&v);
+	return r->oom ? -1 : 0;
+}
+
+/* Sets become their sizes: "by_role/cap_uy/orgs" -> by_role.cap_uy.distinct_orgs. */
+static void count_sets(report *r, const char *section)
+{
+	json_t *s = json_object_get(r->fig, section), *sets;
+	const char *name;
+	json_t *set;
+	void *tmp;
+
+	if (!s)
+		return;
+	sets = json_deep_copy(s);
+	json_object_foreach_safe(sets, tmp, name, set) {
+		char a[40], b[40], c[20];
+		if (!json_is_object(set) || sscanf(name, "%39[^/]/%39[^/]/%19s", a, b, c) != 3)
+			continue;
+		json_object_del(s, name);
+		if (*b) {
+			char key[40];
+			snprintf(key, sizeof(key), "distinct_%s", c);
+			json_object_set_new(json_object_get(json_object_get(s, a), b), key,
+				json_integer((json_int_t)json_object_size(set)));
+		}
+	}
+	/* party_committees' sets were keyed "party_committees//orgs". */
+	json_object_foreach_safe(sets, tmp, name, set) {
+		char c[20];
+		if (sscanf(name, "party_committees//%19s", c) == 1) {
+			char key[40];
+			snprintf(key, sizeof(key), "distinct_%s", c);
+			json_object_del(s, name);
+			json_object_set_new(json_object_get(s, "party_committees"), key,
+				json_integer((json_int_t)json_object_size(set)));
+		}
+	}
+	json_decref(sets);
+}
+
+/* The quota: by parent, htxsnv at most 20% of httnv. */
+static void quota(report *r)
+{
+	json_t *raw = json_object_get(json_object_get(r->fig, "ratings_quota_raw"), "rows");
+	json_t *groups = json_object(), *out = json_array(), *g;
+	const char *key;
+	json_t *val;
+	size_t checked = 0;
+
+	json_object_foreach(raw, key, val) {
+		char subject[48], rating[16];
+		const char *parent;
+		if (sscanf(key, "%47[^\x1f]\x1f%15s", subject, rating) != 2 ||
+			!(parent = json_string_value(json_object_get(r->parents, subject))))
+			continue;
+		if (!(g = json_object_get(groups, parent)))
+			json_object_set_new(groups, parent, g = json_pack("{s:i, s:i}", "htxsnv", 0, "httnv", 0));
+		if (is(rating, "htxsnv") || is(rating, "httnv"))
+			json_object_set_new(g, rating, json_integer(json_integer_value(json_object_get(g, rating)) + 1));
+	}
+	json_object_foreach(groups, key, g) {
+		json_int_t x = json_integer_value(json_object_get(g, "htxsnv"));
+		json_int_t t = json_integer_value(json_object_get(g, "httnv"));
+		checked++;
+		if (x * 5 > t)
+			json_array_append_new(out, json_pack("{s:s, s:I, s:I}", "parent", key, "htxsnv", x,
+				"httnv", t));
+	}
+	json_object_del(r->fig, "ratings_quota_raw");
+	json_object_set_new(json_object_get(r->fig, "ratings") ? json_object_get(r->fig, "ratings") :
+		r->fig, "quota", json_pack("{s:I, s:o}", "groups", (json_int_t)checked, "over_20_percent", out));
+	json_decref(groups);
+}
+
+/* ---- rendering ---- */
+
+/* n the Vietnamese way: 3.290, 74.215. */
+static const char *vn(char buf[32], json_int_t n)
+{
+	char digits[32];
+	size_t len, i, o = 0;
+
+	snprintf(digits, sizeof(digits), "%" JSON_INTEGER_FORMAT, n < 0 ? -n : n);
+	len = strlen(digits);
+	if (n < 0)
+		buf[o++] = '-';
+	for (i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = '.';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static json_int_t num(const json_t *o, const char *a, const char *b, const char *c)
+{
+	const json_t *v = json_object_get(o, a);
+	if (b)
+		v = json_object_get(v, b);
+	if (c)
+		v = json_object_get(v, c);
+	return json_integer_value(v);
+}
+
+typedef struct {
+	hoso_host *host;
+	int failed;
+} out_t;
+
+static void say(out_t *o, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0 && api->write(o->host, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) != 0)
+		o->failed = 1;
+}
+
+/* A table of an object's counts: md or html rows. */
+static void table(out_t *o, int html, const char *title, const json_t *counts)
+{
+	const char *k;
+	json_t *v;
+	char b[32];
+
+	if (html)
+		say(o, "<h3>%s</h3><table>", title);
+	else
+		say(o, "\n### %s\n\n| | |\n|---|---:|\n", title);
+	json_object_foreach((json_t *)counts, k, v)
+		if (json_is_integer(v)) {
+			if (html)
+				say(o, "<tr><td>%s</td><td>%s</td></tr>", k, vn(b, json_integer_value(v)));
+			else
+				say(o, "| %s | %s |\n", k, vn(b, json_integer_value(v)));
+		}
+	if (html)
+		say(o, "</table>");
+}
+
+static void headline(out_t *o, int html, const report *r)
+{
+	const json_t *f = r->fig;
+	char a[32], b[32], c[32], d[32], e[32], g[32];
+
+	say(o, html ? "<p class=lead>" : "\n");
+	say(o, "Cấp ủy các cấp kiểm tra %s cuộc đối với %s tổ chức đảng và %s đảng viên; "
+		"giám sát %s cuộc đối với %s tổ chức đảng và %s đảng viên. ",
+		vn(a, num(f, "inspections", "party_committees", "records")),
+		vn(b, num(f, "inspections", "party_committees", "org_visits")),
+		vn(c, num(f, "inspections", "party_committees", "member_visits")),
+		vn(d, num(f, "supervisions", "party_committees", "records")),
+		vn(e, num(f, "supervisions", "party_committees", "org_visits")),
+		vn(g, num(f, "supervisions", "party_committees", "member_visits")));
+	say(o, "Thi hành kỷ luật %s tổ chức đảng và %s đảng viên. Tổng số đảng viên: %s.",
+		vn(a, num(f, "discipline", "organizations", "total")),
+		vn(b, num(f, "discipline", "members", "total")), vn(c, num(f, "members", "total", NULL)));
+	say(o, html ? "</p>" : "\n");
+}
+
+/* Inline SVG: a bar a unit, then a pie of the discipline forms. */
+static void charts(out_t *o, const report *r)
+{
+	static const char *const colors[] = { "#c0392b", "#2980b9", "#27ae60", "#f39c12", "#8e44ad" };
+	const json_t *units = json_object_get(json_object_get(r->fig, "members"), "by_unit");
+	const json_t *forms = json_object_get(json_object_get(json_object_get(r->fig, "discipline"),
+		"members"), "by_form");
+	json_int_t max = 1, total = 0;
+	const char *k;
+	json_t *v;
+	double angle = 0;
+	size_t i = 0;
+	char b[32];
+
+	json_object_foreach((json_t *)units, k, v)
+		if (json_integer_value(v) > max)
+			max = json_integer_value(v);
+	say(o, "<h3>Đảng viên theo đơn vị</h3><svg viewBox='0 0 320 %zu' role=img>",
+		json_object_size(units) * 22 + 4);
+	json_object_foreach((json_t *)units, k, v) {
+		double w = 220.0 * (double)json_integer_value(v) / (double)max;
+		say(o, "<text x=0 y=%zu font-size=12>%s</text><rect x=40 y=%zu width=%.1f height=16 "
+			"fill='#2980b9'/><text x=%.1f y=%zu font-size=11>%s</text>", i * 22 + 14, k, i * 22 + 2,
+			w, 44 + w, i * 22 + 14, vn(b, json_integer_value(v)));
+		i++;
+	}
+	say(o, "</svg>");
+	json_object_foreach((json_t *)forms, k, v)
+		total += json_integer_value(v);
+	if (!total)
+		return;
+	say(o, "<h3>Kỷ luật đảng viên theo hình thức</h3><svg viewBox='-110 -110 330 220' role=img>");
+	i = 0;
+	json_object_foreach((json_t *)forms, k, v) {
+		double a0 = angle, a1 = angle + 6.283185307179586 * (double)json_integer_value(v) / (double)total;
+		double x0 = 100 * cos(a0), y0 = 100 * sin(a0);
+		double x1 = 100 * cos(a1), y1 = 100 * sin(a1);
+		if (json_integer_value(v) == total)
+			say(o, "<circle r=100 fill='%s'/>", colors[i % 5]);
+		else
+			say(o, "<path d='M0,0 L%.2f,%.2f A100,100 0 %d,1 %.2f,%.2f Z' fill='%s'/>", x0, y0,
+				a1 - a0 > 3.141592653589793 ? 1 : 0, x1, y1, colors[i % 5]);
+		say(o, "<rect x=115 y=%zu width=10 height=10 fill='%s'/><text x=130 y=%zu font-size=11>%s: %s"
+			"</text>", i * 16 - 100, colors[i % 5], i * 16 - 91, k, vn(b, json_integer_value(v)));
+		angle = a1;
+		i++;
+	}
+	say(o, "</svg>");
+}
+
+static void render(out_t *o, int html, const report *r)
+{
+	const json_t *f = r->fig;
+	const char *commit = json_string_value(json_object_get(f, "commit"));
+	static const char *const sections[][2] = {
+		{ "organizations", "Tổ chức đảng" }, { "members", "Đảng viên" }, { "movement", "Biến động" },
+		{ "inspections", "Kiểm tra" }, { "supervisions", "Giám sát" }, { "discipline", "Kỷ luật" },
+		{ "ratings", "Đánh giá, xếp loại" }, { "training", "Bồi dưỡng" },
+	};
+	size_t i;
+
+	if (html)
+		say(o, "<!doctype html><html lang=vi><head><meta charset=utf-8>"
+			"<meta name=viewport content='width=device-width,initial-scale=1'>"
+			"<title>Báo cáo công tác xây dựng Đảng năm %d</title><style>"
+			"body{font-family:sans-serif;margin:1em;max-width:48em}table{border-collapse:collapse;"
+			"margin:.5em 0}td{border-bottom:1px solid #ddd;padding:2px 8px}td+td{text-align:right}"
+			"svg{max-width:100%%;height:auto}.lead{font-weight:bold}</style></head><body>", r->year);
+	say(o, html ? "<h1>Báo cáo công tác xây dựng Đảng năm %d</h1><p>Số liệu đến ngày %s, từ commit %s.</p>"
+		: "# Báo cáo công tác xây dựng Đảng năm %d\n\nSố liệu đến ngày %s, từ commit `%s`.\n",
+		r->year, r->as_of, commit ? commit : "?");
+	headline(o, html, r);
+	if (html)
+		charts(o, r);
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		const json_t *s = json_object_get(f, sections[i][0]);
+		const char *k;
+		json_t *v;
+
+		say(o, html ? "<h2>%s</h2>" : "\n## %s\n", sections[i][1]);
+		table(o, html, "Tổng", s);
+		json_object_foreach((json_t *)s, k, v) {
+			const char *k2;
+			json_t *v2;
+			if (!json_is_object(v))
+				continue;
+			table(o, html, k, v);
+			json_object_foreach(v, k2, v2)
+				if (json_is_object(v2)) {
+					char title[160];
+					snprintf(title, sizeof(title), "%s: %s", k, k2);
+					table(o, html, title, v2);
+				}
+		}
+	}
+	if (html)
+		say(o, "</body></html>\n");
+}
+
 static int run(void *state, hoso_host *host, const char *format)
 {
-	(void)state, (void)format;
-	api->set_error(host, "the annual report is not written yet");
-	return -1;
+	report r;
+	const char *year = api->option(host, "year"), *as_of = api->option(host, "as_of");
+	const char *unit = api->option(host, "unit"), *commit = api->option(host, "commit");
+	out_t o = { host, 0 };
+	int rc = 0;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	if (!year || (r.year = atoi(year)) < 1930 || r.year > 2200) {
+		api->set_error(host, "give the report's year (--year)");
+		return -1;
+	}
+	snprintf(r.first, sizeof(r.first), "%04d-01-01", r.year);
+	snprintf(r.last, sizeof(r.last), "%04d-12-31", r.year);
+	snprintf(r.as_of, sizeof(r.as_of), "%.10s", as_of ? as_of : r.last);
+	r.fig = json_pack("{s:i, s:s, s:s?, s:s?}", "year", r.year, "as_of", r.as_of, "unit", unit,
+		"commit", commit);
+	r.parents = json_object();
+	if (!r.fig || !r.parents)
+		r.oom = 1;
+	if (!r.oom)
+		rc = api->record_foreach(host, "organization", unit, visit_org, &r);
+	if (rc == 0)
+		rc = api->record_foreach(host, "member", unit, visit_member, &r);
+	if (rc == 0)
+		rc = api->record_foreach(host, "member_event", unit, visit_event, &r);
+	if (rc == 0)
+		rc = api->record_foreach(host, "inspection", unit, visit_inspection, &r);
+	if (rc == 0)
+		rc = api->record_foreach(host, "supervision", unit, visit_supervision, &r);
+	if (rc == 0)
+		rc = api->record_foreach(host, "discipline", unit, visit_discipline, &r);
+	if (rc == 0)
+		rc = api->record_foreach(host, "evaluation", unit, visit_evaluation, &r);
+	if (rc == 0)
+		rc = api->record_foreach(host, "training_course", unit, visit_course, &r);
+	if (rc != 0 || r.oom) {
+		api->set_error(host, r.oom ? "out of memory" : "cannot read the records");
+		json_decref(r.fig);
+		json_decref(r.parents);
+		return -1;
+	}
+	count_sets(&r, "inspections");
+	count_sets(&r, "supervisions");
+	{
+		/* The start of the year's movement: the end, less what came in, plus what went. */
+		const char *k;
+		json_t *v;
+		json_int_t in = 0, out = 0, end = num(r.fig, "members", "total", NULL);
+		json_object_foreach(json_object_get(json_object_get(r.fig, "movement"), "in"), k, v)
+			in += json_integer_value(v);
+		json_object_foreach(json_object_get(json_object_get(r.fig, "movement"), "out"), k, v)
+			out += json_integer_value(v);
+		add(&r, end, "movement", "end", NULL);
+		add(&r, end - in + out, "movement", "start", NULL);
+		add(&r, in, "movement", "in_total", NULL);
+		add(&r, out, "movement", "out_total", NULL);
+	}
+	quota(&r);
+	if (strcmp(format, "json") == 0) {
+		char *text = json_dumps(r.fig, JSON_INDENT(2) | JSON_SORT_KEYS);
+		if (!text || api->write(host, text, strlen(text)) != 0 || api->write(host, "\n", 1) != 0)
+			o.failed = 1;
+		free(text);
+	} else {
+		render(&o, strcmp(format, "html") == 0, &r);
+	}
+	json_decref(r.fig);
+	json_decref(r.parents);
+	if (o.failed) {
+		api->set_error(host, "cannot write the report");
+		return -1;
+	}
+	return 0;
 }
 
 static const char *const formats[] = { "md", "html", "json", NULL };
 
-static const hoso_report report = { sizeof(hoso_report), formats, run, { NULL } };
+static const hoso_report report_table = { sizeof(hoso_report), formats, run, { NULL } };
 
 static const hoso_plugin descriptor = {
-	HOSO_PLUGIN_ABI_MAJOR, sizeof(hoso_plugin), "annual", "0.1.0", "MIT",
-	"the annual Party-building report", NULL, NULL, NULL, NULL, &report, { NULL }
+	HOSO_PLUGIN_ABI_MAJOR, sizeof(hoso_plugin), "annual", "1.0.0", "MIT",
+	"the annual Party-building report: organizations, members, inspections, supervisions, "
+	"discipline, ratings, training",
+	NULL, NULL, NULL, NULL, &report_table, { NULL }
 };
 
 HOSO_PLUGIN_EXPORT const hoso_plugin *hoso_plugin_entry(const hoso_host_api *host_api);
 
 HOSO_PLUGIN_EXPORT const hoso_plugin *hoso_plugin_entry(const hoso_host_api *host_api)
 {
-	if (!host_api || host_api->abi_major != HOSO_PLUGIN_ABI_MAJOR || !host_api->set_error)
+	if (!host_api || host_api->abi_major != HOSO_PLUGIN_ABI_MAJOR ||
+		host_api->struct_size < offsetof(hoso_host_api, option) + sizeof(host_api->option) ||
+		!host_api->set_error || !host_api->record_foreach || !host_api->write || !host_api->option)
 		return NULL;
 	api = host_api;
 	return &descriptor;
