@@ -205,6 +205,46 @@ done:
 	return error;
 }
 
+/* The year's report from the hub, as one HTML page: the exit code. */
+static int demo_report(const char *dir, const char *hub, int year)
+{
+	hoso_repo *repo = NULL;
+	hoso_plugin_set *set = NULL;
+	hoso_problems *problems = NULL;
+	json_t *opts = NULL;
+	char file[4200], commit[GIT_OID_HEXSZ + 1] = "", y[16];
+	git_oid tip;
+	FILE *out = NULL;
+	int error = 0, rc = EXIT_OK;
+
+	snprintf(file, sizeof(file), "%s/report-%d.html", dir, year);
+	snprintf(y, sizeof(y), "%d", year);
+	if ((error = hoso_repo_open(&repo, hub)) < 0 || (error = hoso_problems_new(&problems)) < 0 ||
+		(error = hoso_plugin_set_open(&set, repo, cli_builtin_plugin_dir(), problems)) < 0)
+		goto done;
+	if (hoso_repo_head(&tip, repo) == 0)
+		git_oid_tostr(commit, sizeof(commit), &tip);
+	opts = json_pack("{s:s, s:s}", "year", y, "commit", commit);
+	if (!(out = fopen(file, "wb"))) {
+		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", file, strerror(errno));
+		goto done;
+	}
+	if ((error = hoso_plugin_set_report(set, "annual", "html", out, opts, problems)) < 0)
+		goto done;
+	printf("\nThe %d report, from the hub's records (commit %.12s), one page for a browser:\n"
+		"  %s\n", year, commit, file);
+done:
+	if (out && fclose(out) != 0 && rc == EXIT_OK)
+		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", file, strerror(errno));
+	if (error < 0 && rc == EXIT_OK)
+		rc = cli_fail(error);
+	json_decref(opts);
+	hoso_plugin_set_free(set);
+	hoso_problems_free(problems);
+	hoso_repo_free(repo);
+	return rc;
+}
+
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -302,10 +342,12 @@ static int run(cli_args *args, hoso_repo *unused)
 	st.repo = NULL;
 	hoso_problems_free(st.problems);
 	if ((error = hoso_problems_new(&st.problems)) < 0 ||
-		(error = demo_replicas(dir, path, st.problems)) < 0)
+		(error = demo_replicas(dir, path, st.problems)) < 0) {
 		rc = hoso_problems_errors(st.problems) ? cli_problems(st.problems) : cli_fail(error);
-	else
-		cli_problems(st.problems); /* the validators' warnings */
+		goto done;
+	}
+	cli_problems(st.problems); /* the validators' warnings */
+	rc = demo_report(dir, path, gopts.year);
 done:
 	hoso_txn_free(st.txn);
 	hoso_plugin_set_free(st.plugins);

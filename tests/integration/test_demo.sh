@@ -4,6 +4,9 @@
 run demo "$TMP/d1" --scale 0.05
 expect_rc 0 "demo"
 printf '%s' "$out" | grep -q "province.git" || fail "demo prints where to look"
+printf '%s' "$out" | grep -q "report-2023.html" || fail "demo prints where its report is"
+grep -q "Báo cáo công tác xây dựng Đảng năm 2023" "$TMP/d1/report-2023.html" && grep -q "<svg" "$TMP/d1/report-2023.html" ||
+	fail "demo writes the year's HTML report"
 fsck_clean "$TMP/d1/province.git"
 run -C "$TMP/d1/province.git" status --json
 printf '%s' "$out" | python3 -c '
