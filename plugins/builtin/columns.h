@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/record_view.h"
+
 typedef struct {
 	char *path;             /* dotted */
 	const json_t *schema;   /* the property's schema (in the table's schema) */
@@ -198,6 +200,62 @@ static inline const char *table_text(const table *t, const column *c, const json
 	}
 	*owned = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
 	return *owned ? *owned : "";
+}
+
+/*
+ * The text of column `c` in the record read through `v` (record_view.h),
+ * without a tree for the plain values: a string without escapes, a number
+ * or a literal is its canonical text; lists, objects and escaped strings
+ * are decoded. A nested column's object is decoded once for the columns
+ * that follow it (they come together, in name order): `*top` and `top_name`
+ * hold it between calls (json_decref it after the row). `*owned` is set
+ * when the text must be freed.
+ */
+static inline const char *table_cell(const table *t, const column *c, record_view *v,
+	json_t **top, char top_name[128], char buf[64], char **owned)
+{
+	const char *dot = strchr(c->path, '.');
+	const rv_field *f;
+	size_t n;
+
+	*owned = NULL;
+	if (v->o)
+		return table_text(t, c, table_value(c, v->o), buf, owned);
+	n = dot ? (size_t)(dot - c->path) : strlen(c->path);
+	if (dot) {
+		if (!*top || strlen(top_name) != n || strncmp(top_name, c->path, n) != 0) {
+			json_decref(*top);
+			*top = NULL;
+			snprintf(top_name, 128, "%.*s", (int)n, c->path);
+			if ((f = rv_field_of(v, top_name)) != NULL)
+				*top = rv_decode(f);
+		}
+		return table_text(t, c, json_object_get(*top, dot + 1), buf, owned);
+	}
+	if (!(f = rv_field_of(v, c->path)) || !f->vlen)
+		return "";
+	if (f->val[0] == '"' && f->vlen >= 2 && f->val[f->vlen - 1] == '"' &&
+		!memchr(f->val + 1, '\\', f->vlen - 2)) {
+		const char *s = rv_keep(v, f->val + 1, f->vlen - 2);
+		return s ? table_code(t, c, s) : "";
+	}
+	if (f->val[0] == '-' || (f->val[0] >= '0' && f->val[0] <= '9') || f->val[0] == 't' ||
+		(f->val[0] == 'f' && f->val[1] == 'a')) {
+		const char *s = rv_keep(v, f->val, f->vlen);
+		return s ? s : "";
+	}
+	if (f->val[0] == 'n')
+		return "";
+	{
+		json_t *d = rv_decode(f);
+		const char *text = table_text(t, c, d, buf, owned);
+
+		/* A string's text lives in `d`: keep a copy before letting it go. */
+		if (!*owned && text != buf && json_is_string(d))
+			text = rv_keep(v, text, strlen(text));
+		json_decref(d);
+		return text ? text : "";
+	}
 }
 
 #endif

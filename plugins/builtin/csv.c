@@ -115,12 +115,14 @@ static int record(void *state, hoso_host *host, const char *type, const char *un
 	const char *json, size_t len)
 {
 	csv_state *st = state;
-	json_t *o = json_loadb(json, len, 0, NULL);
+	record_view v;
+	json_t *top = NULL;
+	char top_name[128] = "";
 	size_t i;
 	int rc = 0;
 
 	(void)type, (void)unit;
-	if (!o) {
+	if (rv_open(&v, json, len) < 0) {
 		api->set_error(host, "a record is not JSON");
 		return -1;
 	}
@@ -128,17 +130,18 @@ static int record(void *state, hoso_host *host, const char *type, const char *un
 	for (i = 0; i < st->t.ncols && rc == 0; i++) {
 		char buf[64], *owned;
 
-		rc = put_field(st, i == 0, table_text(&st->t, &st->t.cols[i],
-			table_value(&st->t.cols[i], o), buf, &owned));
+		rc = put_field(st, i == 0, table_cell(&st->t, &st->t.cols[i], &v, &top, top_name, buf,
+			&owned));
 		free(owned);
 	}
+	json_decref(top);
+	rv_close(&v);
 	if (rc == 0)
 		rc = put(st, "\r\n", 2);
 	if (rc == 0)
 		rc = api->write(host, st->line, st->len);
 	if (rc != 0)
 		api->set_error(host, "cannot write a row");
-	json_decref(o);
 	return rc ? -1 : 0;
 }
 
