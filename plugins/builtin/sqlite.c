@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../core/record_view.h"
+
 static const hoso_host_api *api;
 
 typedef struct {
@@ -219,41 +221,109 @@ done:
 	return rc;
 }
 
+/* JSON text on one line: the canonical text without its line breaks and indents. */
+static char *one_line(const char *s, size_t n, size_t *out_len)
+{
+	char *out = malloc(n + 1);
+	size_t i, o = 0;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\n') {
+			out[o++] = s[i];
+			continue;
+		}
+		while (i + 1 < n && s[i + 1] == ' ')
+			i++;
+	}
+	*out_len = o;
+	return out;
+}
+
+/*
+ * Bound from the record's canonical text (record_view.h): a string without
+ * escapes as its bytes, a number or literal parsed, a list or an object as
+ * its JSON on one line; only escaped strings are decoded.
+ */
+static int bind_field(sql_state *st, int at, char kind, const rv_field *f)
+{
+	const char *val = f->val;
+	size_t n = f->vlen, len;
+	char *text, num[64];
+	json_t *d;
+	int rc;
+
+	if (!n || val[0] == 'n')
+		return SQLITE_OK;
+	if (val[0] == '"' && n >= 2 && !memchr(val + 1, '\\', n - 2))
+		return sqlite3_bind_text(st->insert, at, val + 1, (int)(n - 2), SQLITE_TRANSIENT);
+	if (val[0] == '"') {
+		if (!json_is_string(d = json_loadb(val, n, JSON_DECODE_ANY, NULL))) {
+			json_decref(d);
+			return SQLITE_MISMATCH;
+		}
+		rc = sqlite3_bind_text(st->insert, at, json_string_value(d), (int)json_string_length(d),
+			SQLITE_TRANSIENT);
+		json_decref(d);
+		return rc;
+	}
+	if (val[0] == 't' || val[0] == 'f')
+		return sqlite3_bind_int(st->insert, at, val[0] == 't');
+	if (val[0] == '[' || val[0] == '{') {
+		if (!(text = one_line(val, n, &len)))
+			return SQLITE_NOMEM;
+		rc = sqlite3_bind_text(st->insert, at, text, (int)len, SQLITE_TRANSIENT);
+		free(text);
+		return rc;
+	}
+	snprintf(num, sizeof(num), "%.*s", (int)(n < 63 ? n : 63), val);
+	if (kind == 'i' && !strpbrk(num, ".eE"))
+		return sqlite3_bind_int64(st->insert, at, strtoll(num, NULL, 10));
+	return sqlite3_bind_double(st->insert, at, strtod(num, NULL));
+}
+
 static int record(void *state, hoso_host *host, const char *type, const char *unit,
 	const char *json, size_t len)
 {
 	sql_state *st = state;
-	json_t *o = json_loadb(json, len, 0, NULL);
+	record_view v;
 	size_t i;
-	int rc = 0;
+	int rc = SQLITE_OK;
 
 	(void)type;
-	if (!o)
+	if (rv_open(&v, json, len) < 0)
 		return fail(host, st, "a record is not JSON");
 	sqlite3_reset(st->insert);
 	sqlite3_clear_bindings(st->insert);
 	sqlite3_bind_text(st->insert, 1, unit, -1, SQLITE_TRANSIENT);
-	for (i = 0; i < st->ncols && rc == 0; i++) {
-		const json_t *v = json_object_get(o, st->cols[i].name);
+	for (i = 0; i < st->ncols && rc == SQLITE_OK; i++) {
+		const rv_field *f;
 		int at = (int)i + 2;
-		char *text;
 
-		if (!v || json_is_null(v))
-			continue;
-		if (json_is_string(v))
-			rc = sqlite3_bind_text(st->insert, at, json_string_value(v), -1, SQLITE_TRANSIENT);
-		else if (json_is_integer(v))
-			rc = sqlite3_bind_int64(st->insert, at, json_integer_value(v));
-		else if (json_is_real(v))
-			rc = sqlite3_bind_double(st->insert, at, json_real_value(v));
-		else if (json_is_boolean(v))
-			rc = sqlite3_bind_int(st->insert, at, json_is_true(v));
-		else if ((text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)) != NULL) {
-			rc = sqlite3_bind_text(st->insert, at, text, -1, SQLITE_TRANSIENT);
-			free(text);
+		if (v.o) {
+			/* Not laid out canonically: read as jansson reads it. */
+			const json_t *val = json_object_get(v.o, st->cols[i].name);
+			char *text;
+
+			if (json_is_string(val))
+				rc = sqlite3_bind_text(st->insert, at, json_string_value(val), -1, SQLITE_TRANSIENT);
+			else if (json_is_integer(val))
+				rc = sqlite3_bind_int64(st->insert, at, json_integer_value(val));
+			else if (json_is_real(val))
+				rc = sqlite3_bind_double(st->insert, at, json_real_value(val));
+			else if (json_is_boolean(val))
+				rc = sqlite3_bind_int(st->insert, at, json_is_true(val));
+			else if (val && !json_is_null(val) &&
+				(text = json_dumps(val, JSON_COMPACT | JSON_SORT_KEYS)) != NULL) {
+				rc = sqlite3_bind_text(st->insert, at, text, -1, SQLITE_TRANSIENT);
+				free(text);
+			}
+		} else if ((f = rv_field_of(&v, st->cols[i].name)) != NULL) {
+			rc = bind_field(st, at, st->cols[i].kind, f);
 		}
 	}
-	json_decref(o);
+	rv_close(&v);
 	if (rc != SQLITE_OK || sqlite3_step(st->insert) != SQLITE_DONE)
 		return fail(host, st, "cannot add a row");
 	return 0;
