@@ -130,34 +130,48 @@ static int record(void *state, hoso_host *host, const char *type, const char *un
 	const char *json, size_t len)
 {
 	xlsx_state *st = state;
-	json_t *o = json_loadb(json, len, 0, NULL);
+	record_view v;
+	json_t *top = NULL;
+	char top_name[128] = "";
 	size_t i;
 	lxw_error err = LXW_NO_ERROR;
 
 	(void)type, (void)unit;
-	if (!o)
+	if (rv_open(&v, json, len) < 0)
 		return fail(host, "a record is not JSON");
 	for (i = 0; i < st->t.ncols && err == LXW_NO_ERROR; i++) {
 		const column *c = &st->t.cols[i];
-		const json_t *v = table_value(c, o);
+		const rv_field *f = v.o || strchr(c->path, '.') ? NULL : rv_field_of(&v, c->path);
+		const json_t *j = v.o ? table_value(c, v.o) : NULL;
 		lxw_col_t col = (lxw_col_t)i;
 		lxw_datetime d;
 		char buf[64], *owned = NULL;
+		const char *text;
 
-		if (!v || json_is_null(v))
+		/* Numbers, literals and dates typed; the rest as the text csv writes. */
+		if ((f && f->vlen && (f->val[0] == '-' || (f->val[0] >= '0' && f->val[0] <= '9'))) ||
+			json_is_number(j)) {
+			snprintf(buf, sizeof(buf), "%.*s", f ? (int)(f->vlen < 63 ? f->vlen : 63) : 0,
+				f ? f->val : "");
+			err = worksheet_write_number(st->ws, st->row, col, f ? strtod(buf, NULL) :
+				json_number_value(j), NULL);
 			continue;
-		if (c->date && json_is_string(v) && date_of(json_string_value(v), &d))
+		}
+		if ((f && f->vlen && (f->val[0] == 't' || (f->val[0] == 'f' && f->val[1] == 'a'))) ||
+			json_is_boolean(j)) {
+			err = worksheet_write_boolean(st->ws, st->row, col, f ? f->val[0] == 't' : json_is_true(j),
+				NULL);
+			continue;
+		}
+		text = table_cell(&st->t, c, &v, &top, top_name, buf, &owned);
+		if (*text && c->date && date_of(text, &d))
 			err = worksheet_write_datetime(st->ws, st->row, col, &d, st->date);
-		else if (json_is_number(v))
-			err = worksheet_write_number(st->ws, st->row, col, json_number_value(v), NULL);
-		else if (json_is_boolean(v))
-			err = worksheet_write_boolean(st->ws, st->row, col, json_is_true(v), NULL);
-		else
-			err = worksheet_write_string(st->ws, st->row, col,
-				table_text(&st->t, c, v, buf, &owned), NULL);
+		else if (*text)
+			err = worksheet_write_string(st->ws, st->row, col, text, NULL);
 		free(owned);
 	}
-	json_decref(o);
+	json_decref(top);
+	rv_close(&v);
 	if (err != LXW_NO_ERROR)
 		return fail(host, lxw_strerror(err));
 	st->row++;
