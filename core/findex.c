@@ -520,3 +520,22 @@ int hoso_findex_locate(hoso_findex *ix, const char *id, char unit[64], char type
 	sqlite3_reset(ix->where);
 	return found;
 }
+
+int hoso_findex_each(hoso_findex *ix, const char *field,
+	int (*cb)(const char *value, const char *unit, const char *id, void *payload), void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, error = 0;
+
+	if (sqlite3_prepare_v2(ix->db, "SELECT value, unit, id FROM f WHERE field = ?1", -1, &st,
+		NULL) != SQLITE_OK)
+		return db_error(ix, "cannot read it");
+	sqlite3_bind_text(st, 1, field, -1, SQLITE_STATIC);
+	while (error == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		error = cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2), payload);
+	if (error == 0 && rc != SQLITE_DONE)
+		error = db_error(ix, "cannot read it");
+	sqlite3_finalize(st);
+	return error;
+}

@@ -43,6 +43,10 @@ int hoso_findex_has(const hoso_findex *ix, const char *field);
 int hoso_findex_find(hoso_findex *ix, const char *field, const char *value,
 	int (*cb)(const char *unit, const char *id, void *payload), void *payload);
 
+/* Call `cb` with every value of `field` and the record holding it. */
+int hoso_findex_each(hoso_findex *ix, const char *field,
+	int (*cb)(const char *value, const char *unit, const char *id, void *payload), void *payload);
+
 /*
  * Where record `id` is, if the index holds any field of it: 1 with its unit
  * and type, else 0 (look in the tree).

@@ -305,30 +305,42 @@ int hoso_plugin_set_check(const char *type, const char *unit, const char *id, co
 }
 
 /* The fields every validator looks records up by, once. */
+/* The field the host itself sorts by: members' names, for their Vietnamese order. */
+static const char *const host_fields[] = { "member.full_name", NULL };
+
+static int gather_one(hoso_plugin_set *set, const char *field)
+{
+	const char **grown;
+	size_t k;
+
+	for (k = 0; k < set->index.n && strcmp(set->index.fields[k], field) != 0; k++)
+		;
+	if (k < set->index.n)
+		return 0;
+	if (!(grown = realloc(set->index.fields, (set->index.n + 1) * sizeof(char *))))
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	set->index.fields = grown;
+	set->index.fields[set->index.n++] = field;
+	return 0;
+}
+
 static int gather_fields(hoso_plugin_set *set)
 {
-	size_t i, j, k;
+	size_t i, j;
+	int error = 0;
 
-	for (i = 0; i < set->count; i++) {
+	for (i = 0; host_fields[i] && error == 0; i++)
+		error = gather_one(set, host_fields[i]);
+	for (i = 0; i < set->count && error == 0; i++) {
 		const hoso_validator *v = hoso_plugin_descriptor(set->items[i].plugin)->validator;
 
 		if (!v || v->struct_size < offsetof(hoso_validator, indexes) + sizeof(v->indexes) ||
 			!v->indexes)
 			continue;
-		for (j = 0; v->indexes[j]; j++) {
-			const char **grown;
-
-			for (k = 0; k < set->index.n && strcmp(set->index.fields[k], v->indexes[j]) != 0; k++)
-				;
-			if (k < set->index.n)
-				continue;
-			if (!(grown = realloc(set->index.fields, (set->index.n + 1) * sizeof(char *))))
-				return hoso_error_set(HOSO_ERROR, "out of memory");
-			set->index.fields = grown;
-			set->index.fields[set->index.n++] = v->indexes[j];
-		}
+		for (j = 0; v->indexes[j] && error == 0; j++)
+			error = gather_one(set, v->indexes[j]);
 	}
-	return 0;
+	return error;
 }
 
 typedef struct {
@@ -420,16 +432,29 @@ static uint8_t *sort_key(UCollator *coll, const char *s, int32_t n, int32_t *len
 	return key;
 }
 
+/* A member's row: its sort keys from `name` (full_name). */
+static int sort_add(sort_ctx *c, const char *unit, const char *id, const char *name);
+
 static int sort_cb(const char *unit, const char *type, const char *id, const char *data,
 	size_t len, void *payload)
 {
-	sort_ctx *c = payload;
 	record_view v;
-	const char *name, *given;
+	int rc;
+
+	(void)type;
+	if (rv_open(&v, data, len) < 0)
+		return sort_add(payload, unit, id, "");
+	rc = sort_add(payload, unit, id, rv_str(&v, "full_name"));
+	rv_close(&v);
+	return rc;
+}
+
+static int sort_add(sort_ctx *c, const char *unit, const char *id, const char *name)
+{
+	const char *given;
 	int32_t l1 = 0, l2 = 0;
 	sort_row *r;
 
-	(void)type;
 	if (c->n == c->cap) {
 		sort_row *grown = realloc(c->rows, (c->cap = c->cap ? c->cap * 2 : 1024) * sizeof(sort_row));
 		if (!grown)
@@ -440,14 +465,12 @@ static int sort_cb(const char *unit, const char *type, const char *id, const cha
 	memset(r, 0, sizeof(*r));
 	snprintf(r->unit, sizeof(r->unit), "%s", unit);
 	snprintf(r->id, sizeof(r->id), "%s", id);
-	name = rv_open(&v, data, len) == 0 ? rv_str(&v, "full_name") : NULL;
 	if (!name)
 		name = "";
 	given = strrchr(name, ' ') ? strrchr(name, ' ') + 1 : name;
 	/* The given name wholly (tones too) before the rest: Chàn ... before Chản ... */
 	r->given = sort_key(c->coll, given, -1, &l1);
 	r->rest = sort_key(c->coll, name, (int32_t)(given - name), &l2);
-	rv_close(&v);
 	if (!r->given || !r->rest) {
 		free(r->given);
 		free(r->rest);
@@ -462,7 +485,10 @@ static int by_key(const void *a, const void *b)
 	const sort_row *x = a, *y = b;
 	int c = strcmp((const char *)x->given, (const char *)y->given);
 
-	return c ? c : strcmp((const char *)x->rest, (const char *)y->rest);
+	if (c == 0)
+		c = strcmp((const char *)x->rest, (const char *)y->rest);
+	/* Namesakes by id: the same order however the names were gathered. */
+	return c ? c : strcmp(x->id, y->id);
 }
 
 /* Every record of one type to the exporter. */
@@ -486,8 +512,47 @@ static int export_cb(const char *unit, const char *type, const char *id, const c
 	return 0;
 }
 
-static int export_in_order(hoso_repo *repo, const char *type, const char *unit, export_ctx *e)
+typedef struct {
+	sort_ctx *c;
+	const char *unit;
+} named_ctx;
+
+static int named_cb(const char *value, const char *unit, const char *id, void *payload)
 {
+	named_ctx *n = payload;
+
+	return n->unit && strcmp(n->unit, unit) != 0 ? 0 : sort_add(n->c, unit, id, value);
+}
+
+/* The names from the field index when it can give them (no record read), else a walk. */
+static int collect_names(hoso_plugin_set *set, git_tree *tip, const char *type, const char *unit,
+	sort_ctx *c)
+{
+	named_ctx n = { c, unit };
+	int error;
+
+	if (!set->index.fields && gather_fields(set) < 0)
+		goto walk;
+	if (!set->index.findex && hoso_findex_open(&set->index.findex, set->repo, set->index.fields,
+		set->index.n) < 0)
+		goto walk;
+	if (hoso_findex_update(set->index.findex, tip) < 0)
+		goto walk;
+	if ((error = hoso_findex_each(set->index.findex, "member.full_name", named_cb, &n)) == 0)
+		return 0;
+	/* Partway: start again by walking. */
+	while (c->n > 0) {
+		c->n--;
+		free(c->rows[c->n].given);
+		free(c->rows[c->n].rest);
+	}
+walk:
+	return hoso_record_foreach(set->repo, tip, type, unit, sort_cb, c);
+}
+
+static int export_in_order(hoso_plugin_set *set, const char *type, const char *unit, export_ctx *e)
+{
+	hoso_repo *repo = set->repo;
 	UErrorCode status = U_ZERO_ERROR;
 	sort_ctx c = { NULL, NULL, 0, 0, 0 };
 	git_tree *tip = NULL;
@@ -499,7 +564,7 @@ static int export_in_order(hoso_repo *repo, const char *type, const char *unit, 
 			u_errorName(status));
 	if ((error = hoso_repo_tip_tree(&tip, NULL, repo)) < 0)
 		goto done;
-	if ((error = hoso_record_foreach(repo, tip, type, unit, sort_cb, &c)) < 0)
+	if ((error = collect_names(set, tip, type, unit, &c)) < 0)
 		goto done;
 	qsort(c.rows, c.n, sizeof(sort_row), by_key);
 	for (i = 0; i < c.n && error == 0; i++) {
@@ -559,7 +624,7 @@ int hoso_plugin_set_export(hoso_plugin_set *set, const char *format, const char 
 				break;
 			}
 			if (strcmp(types[i], "member") == 0)
-				error = export_in_order(set->repo, types[i], unit, &e);
+				error = export_in_order(set, types[i], unit, &e);
 			else
 				error = hoso_record_foreach(set->repo, NULL, types[i], unit, export_cb, &e);
 			if (e.failed)

@@ -127,6 +127,11 @@ want = ["Lê Văn An", "Trần Văn An", "Đỗ Thị Ăng", "Hà Thị Ân", "L
         "Lò Văn Bính", "Phạm Văn Dũng", "Lê Văn Đức", "Vũ Văn Em", "Trần Văn Ê"]
 assert got == want, got
 PY
+# The names come from the field index when it is there, else from the records: the same file.
+rm -f "$TMP/o.git"/hoso-index.sqlite*
+mkdir "$TMP/o.git/hoso-index.sqlite"
+H -C "$TMP/o.git" export csv --type member -o "$TMP/o-walk.csv" || fail "export without the index"
+cmp -s "$TMP/o.csv" "$TMP/o-walk.csv" || fail "the order is the same with and without the index"
 
 # Refusals: nothing left behind.
 run -C "$R" export csv -o "$TMP/two.csv"
