@@ -155,6 +155,8 @@ static int visit_member(void *p, const char *unit, const char *id, const char *j
 		pol = json_string_value(json_object_get(edu, "political_theory"));
 		add(r, 1, "members", "by_general_education", gen ? gen : "?", NULL);
 		add(r, 1, "members", "by_political_theory", pol ? pol : "none", NULL);
+		pol = json_string_value(json_object_get(edu, "professional"));
+		add(r, 1, "members", "by_professional", pol ? pol : "none", NULL);
 		json_decref(edu);
 	}
 	rv_close(&v);
@@ -428,7 +430,84 @@ static json_int_t num(const json_t *o, const char *a, const char *b, const char 
 typedef struct {
 	hoso_host *host;
 	int failed;
+	json_t *labels;   /* group key -> (code -> Vietnamese label), from the schemas */
 } out_t;
+
+/* The words of the figures' own keys. */
+static const char *const words[][2] = {
+	{ "total", "Tổng số" }, { "by_level", "Theo loại hình" }, { "by_sector", "Theo lĩnh vực" },
+	{ "by_unit", "Theo đơn vị" }, { "by_gender", "Theo giới tính" }, { "by_ethnicity", "Theo dân tộc" },
+	{ "by_age_band", "Theo độ tuổi" }, { "by_general_education", "Theo trình độ giáo dục phổ thông" },
+	{ "by_political_theory", "Theo trình độ lý luận chính trị" },
+	{ "by_professional", "Theo trình độ chuyên môn" }, { "by_role", "Theo chủ thể" },
+	{ "by_kind", "Theo loại" }, { "by_form", "Theo hình thức" },
+	{ "party_committees", "Cấp ủy các cấp" }, { "records", "Số cuộc" },
+	{ "org_visits", "Lượt tổ chức đảng" }, { "member_visits", "Lượt đảng viên" },
+	{ "distinct_orgs", "Số tổ chức đảng" }, { "distinct_members", "Số đảng viên" },
+	{ "organizations", "Tổ chức đảng" }, { "members", "Đảng viên" }, { "in", "Tăng" },
+	{ "out", "Giảm" }, { "start", "Đầu năm" }, { "end", "Cuối năm" }, { "in_total", "Tổng tăng" },
+	{ "out_total", "Tổng giảm" }, { "courses", "Số lớp" }, { "participants", "Lượt học viên" },
+	{ "quota", "Tỷ lệ hoàn thành xuất sắc (tối đa 20%)" }, { "groups", "Số nhóm xét" },
+	{ "none", "Chưa qua đào tạo" },
+};
+
+/* Where each group's codes come from: a schema's field, for its x-enum-labels. */
+static const char *const coded[][3] = {
+	{ "by_level", "organization", "level" }, { "by_sector", "organization", "sector" },
+	{ "by_gender", "member", "gender" }, { "by_ethnicity", "member", "ethnicity" },
+	{ "by_political_theory", "member", "education.political_theory" },
+	{ "by_professional", "member", "education.professional" },
+	{ "by_role", "inspection", "conducted_by_role" }, { "by_form", "discipline", "form" },
+	{ "in", "member_event", "kind" }, { "out", "member_event", "kind" },
+	{ "organizations", "evaluation", "rating" }, { "members", "evaluation", "rating" },
+};
+
+static const char *word(const out_t *o, const char *group, const char *key)
+{
+	const char *l = group ? json_string_value(json_object_get(json_object_get(o->labels, group), key)) : NULL;
+	size_t i;
+
+	if (l)
+		return l;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(words[i][0], key) == 0)
+			return words[i][1];
+	return key;
+}
+
+/* The Vietnamese labels of every coded group, from the repository's schemas. */
+static json_t *load_labels(hoso_host *host)
+{
+	json_t *all = json_object();
+	size_t i;
+
+	for (i = 0; all && api->schema_get && i < sizeof(coded) / sizeof(coded[0]); i++) {
+		char *text = NULL, path[96], *seg, *dot;
+		size_t len = 0;
+		json_t *schema, *prop, *map;
+		const char *code;
+		json_t *lab;
+
+		if (api->schema_get(host, coded[i][1], &text, &len) != 0 || !text)
+			continue;
+		schema = json_loadb(text, len, 0, NULL);
+		api->free(text);
+		snprintf(path, sizeof(path), "%s", coded[i][2]);
+		prop = schema;
+		for (seg = path; prop && (dot = strchr(seg, '.')); seg = dot + 1) {
+			*dot = '\0';
+			prop = json_object_get(json_object_get(prop, "properties"), seg);
+		}
+		prop = json_object_get(json_object_get(prop, "properties"), seg);
+		if (!(map = json_object_get(all, coded[i][0])))
+			json_object_set_new(all, coded[i][0], map = json_object());
+		json_object_foreach(json_object_get(prop, "x-enum-labels"), code, lab)
+			if (json_string_value(json_object_get(lab, "vi")))
+				json_object_set(map, code, json_object_get(lab, "vi"));
+		json_decref(schema);
+	}
+	return all;
+}
 
 static void say(out_t *o, const char *fmt, ...)
 {
@@ -443,13 +522,18 @@ static void say(out_t *o, const char *fmt, ...)
 		o->failed = 1;
 }
 
-/* A table of an object's counts: md or html rows. */
-static void table(out_t *o, int html, const char *title, const json_t *counts)
+/* A table of an object's counts, its rows named by `group`'s labels: md or html. */
+static void table(out_t *o, int html, const char *title, const char *group, const json_t *counts)
 {
 	const char *k;
 	json_t *v;
 	char b[32];
+	int any = 0;
 
+	json_object_foreach((json_t *)counts, k, v)
+		any |= json_is_integer(v);
+	if (!any)
+		return;
 	if (html)
 		say(o, "<h3>%s</h3><table>", title);
 	else
@@ -457,9 +541,10 @@ static void table(out_t *o, int html, const char *title, const json_t *counts)
 	json_object_foreach((json_t *)counts, k, v)
 		if (json_is_integer(v)) {
 			if (html)
-				say(o, "<tr><td>%s</td><td>%s</td></tr>", k, vn(b, json_integer_value(v)));
+				say(o, "<tr><td>%s</td><td>%s</td></tr>", word(o, group, k),
+					vn(b, json_integer_value(v)));
 			else
-				say(o, "| %s | %s |\n", k, vn(b, json_integer_value(v)));
+				say(o, "| %s | %s |\n", word(o, group, k), vn(b, json_integer_value(v)));
 		}
 	if (html)
 		say(o, "</table>");
@@ -565,18 +650,18 @@ static void render(out_t *o, int html, const report *r)
 		json_t *v;
 
 		say(o, html ? "<h2>%s</h2>" : "\n## %s\n", sections[i][1]);
-		table(o, html, "Tổng", s);
+		table(o, html, "Tổng hợp", NULL, s);
 		json_object_foreach((json_t *)s, k, v) {
 			const char *k2;
 			json_t *v2;
 			if (!json_is_object(v))
 				continue;
-			table(o, html, k, v);
+			table(o, html, word(o, NULL, k), k, v);
 			json_object_foreach(v, k2, v2)
 				if (json_is_object(v2)) {
-					char title[160];
-					snprintf(title, sizeof(title), "%s: %s", k, k2);
-					table(o, html, title, v2);
+					char title[200];
+					snprintf(title, sizeof(title), "%s: %s", word(o, NULL, k), word(o, k, k2));
+					table(o, html, title, k2, v2);
 				}
 		}
 	}
@@ -589,7 +674,7 @@ static int run(void *state, hoso_host *host, const char *format)
 	report r;
 	const char *year = api->option(host, "year"), *as_of = api->option(host, "as_of");
 	const char *unit = api->option(host, "unit"), *commit = api->option(host, "commit");
-	out_t o = { host, 0 };
+	out_t o = { host, 0, NULL };
 	int rc = 0;
 
 	(void)state;
@@ -651,7 +736,9 @@ static int run(void *state, hoso_host *host, const char *format)
 			o.failed = 1;
 		free(text);
 	} else {
+		o.labels = load_labels(host);
 		render(&o, strcmp(format, "html") == 0, &r);
+		json_decref(o.labels);
 	}
 	json_decref(r.fig);
 	json_decref(r.parents);
