@@ -61,6 +61,8 @@ expect_rc 0 "report md"
 printf '%s' "$out" | grep -q "^# Báo cáo công tác xây dựng Đảng năm 2023" || fail "the md title"
 printf '%s' "$out" | grep -q "Cấp ủy các cấp kiểm tra 2 cuộc đối với 3 tổ chức đảng và 3 đảng viên" ||
 	fail "the md headline: $out"
+printf '%s' "$out" | grep -q "^| Chi bộ cơ sở | 2 |" || fail "codes named by the schemas' Vietnamese labels"
+printf '%s' "$out" | grep -q "^| Khiển trách | 1 |" || fail "the discipline forms named"
 run -C "$R" report annual --year 2023 --format html -o "$TMP/r.html"
 expect_rc 0 "report html"
 grep -q "<svg" "$TMP/r.html" || fail "the html has its charts"
