@@ -94,6 +94,21 @@ const char *cli_record_title(const json_t *record);
 void cli_commit_message(char *buf, size_t size, const char *verb, const char *type,
 	const char *id, const char *unit, const json_t *record);
 
+/*
+ * Where an export or a report goes: standard output, or FILE through a
+ * temporary file beside it renamed into place when whole, so that a failed
+ * run leaves nothing under the name. open: NULL (said why) when FILE cannot
+ * be written; close: the exit code, `rc` unless closing failed.
+ */
+typedef struct {
+	FILE *fp;
+	const char *file;
+	char tmp[4200];
+} cli_output;
+
+FILE *cli_output_open(cli_output *o, const char *file);
+int cli_output_close(cli_output *o, int rc);
+
 /* The directory of the built-in plugins: this build's, or the installed one. */
 const char *cli_builtin_plugin_dir(void);
 

@@ -1,8 +1,6 @@
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "hoso/plugins.h"
@@ -15,10 +13,6 @@ static const cli_option options[] = {
 	{ NULL, NULL, 0, NULL, 0 }
 };
 
-/*
- * Into a file, the export goes to a temporary file beside it, renamed into
- * place when whole: a failed export leaves no half file under the name.
- */
 static int run(cli_args *args, hoso_repo *repo)
 {
 	const char *format, *file = cli_get(args, "output"), *unit = cli_get(args, "unit");
@@ -28,8 +22,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	hoso_plugin_set *set = NULL;
 	hoso_problems *problems = NULL;
 	json_t *opts = json_object();
-	char tmp[4200] = "";
-	FILE *out = stdout;
+	cli_output out = { NULL, NULL, "" };
 	int rc = EXIT_OK, error;
 
 	if (args->npos != 1)
@@ -59,15 +52,11 @@ static int run(cli_args *args, hoso_repo *repo)
 		rc = cli_fail(HOSO_ERROR);
 		goto done;
 	}
-	if (file) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", file, (long)getpid());
-		if (!(out = fopen(tmp, "wb"))) {
-			rc = cli_error(EXIT_USAGE, "cannot write '%s': %s", file, strerror(errno));
-			tmp[0] = '\0';
-			goto done;
-		}
+	if (!cli_output_open(&out, file)) {
+		rc = EXIT_USAGE;
+		goto done;
 	}
-	error = hoso_plugin_set_export(set, format, types, ntypes, unit, out, opts, problems);
+	error = hoso_plugin_set_export(set, format, types, ntypes, unit, out.fp, opts, problems);
 	if (error == HOSO_ENOTFOUND) {
 		rc = cli_error(EXIT_USAGE, "%s", hoso_error_last());
 		cli_hint("'hoso plugin list' shows the exporters");
@@ -76,12 +65,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	}
 	cli_problems(problems);
 done:
-	if (out != stdout && fclose(out) != 0 && rc == EXIT_OK)
-		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", file, strerror(errno));
-	if (tmp[0] && rc == EXIT_OK && rename(tmp, file) < 0)
-		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", file, strerror(errno));
-	if (tmp[0] && rc != EXIT_OK)
-		unlink(tmp);
+	rc = cli_output_close(&out, rc);
 	hoso_plugin_set_free(set);
 	hoso_problems_free(problems);
 	json_decref(opts);

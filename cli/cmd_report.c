@@ -1,8 +1,6 @@
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "hoso/plugins.h"
@@ -17,7 +15,6 @@ static const cli_option options[] = {
 	{ NULL, NULL, 0, NULL, 0 }
 };
 
-/* Into a file through a temporary one renamed into place, as export does. */
 static int run(cli_args *args, hoso_repo *repo)
 {
 	const char *file = cli_get(args, "output"), *unit = cli_get(args, "unit");
@@ -26,9 +23,9 @@ static int run(cli_args *args, hoso_repo *repo)
 	hoso_plugin_set *set = NULL;
 	hoso_problems *problems = NULL;
 	json_t *opts = json_object();
-	char tmp[4200] = "", commit[GIT_OID_HEXSZ + 1] = "";
+	char commit[GIT_OID_HEXSZ + 1] = "";
 	git_oid tip;
-	FILE *out = stdout;
+	cli_output out = { NULL, NULL, "" };
 	int rc = EXIT_OK, error;
 
 	if (args->npos != 1)
@@ -54,27 +51,18 @@ static int run(cli_args *args, hoso_repo *repo)
 		rc = cli_fail(HOSO_ERROR);
 		goto done;
 	}
-	if (file) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp%ld", file, (long)getpid());
-		if (!(out = fopen(tmp, "wb"))) {
-			rc = cli_error(EXIT_USAGE, "cannot write '%s': %s", file, strerror(errno));
-			tmp[0] = '\0';
-			goto done;
-		}
+	if (!cli_output_open(&out, file)) {
+		rc = EXIT_USAGE;
+		goto done;
 	}
-	error = hoso_plugin_set_report(set, args->pos[0], format, out, opts, problems);
+	error = hoso_plugin_set_report(set, args->pos[0], format, out.fp, opts, problems);
 	if (error == HOSO_ENOTFOUND || error == HOSO_EUSAGE)
 		rc = cli_usage(args->cmd, "%s", hoso_error_last());
 	else if (error < 0)
 		rc = cli_fail(error);
 	cli_problems(problems);
 done:
-	if (out != stdout && fclose(out) != 0 && rc == EXIT_OK)
-		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", file, strerror(errno));
-	if (tmp[0] && rc == EXIT_OK && rename(tmp, file) < 0)
-		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", file, strerror(errno));
-	if (tmp[0] && rc != EXIT_OK)
-		unlink(tmp);
+	rc = cli_output_close(&out, rc);
 	hoso_plugin_set_free(set);
 	hoso_problems_free(problems);
 	json_decref(opts);

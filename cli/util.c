@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,4 +340,30 @@ void cli_write_options_free(void)
 {
 	hoso_plugin_set_free(write_plugins);
 	write_plugins = NULL;
+}
+
+FILE *cli_output_open(cli_output *o, const char *file)
+{
+	o->file = file;
+	o->tmp[0] = '\0';
+	if (!file)
+		return o->fp = stdout;
+	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp%ld", file, (long)getpid());
+	if (!(o->fp = fopen(o->tmp, "wb"))) {
+		cli_error(EXIT_USAGE, "cannot write '%s': %s", file, strerror(errno));
+		o->tmp[0] = '\0';
+	}
+	return o->fp;
+}
+
+int cli_output_close(cli_output *o, int rc)
+{
+	if (o->fp && o->fp != stdout && fclose(o->fp) != 0 && rc == EXIT_OK)
+		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", o->file, strerror(errno));
+	if (o->tmp[0] && rc == EXIT_OK && rename(o->tmp, o->file) < 0)
+		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", o->file, strerror(errno));
+	if (o->tmp[0] && rc != EXIT_OK)
+		unlink(o->tmp);
+	o->fp = NULL;
+	return rc;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../../core/record_view.h"
+#include "spool.h"
 
 static const hoso_host_api *api;
 
@@ -133,19 +134,13 @@ static int begin(void *state, hoso_host *host, const char *type)
 	const json_t *props;
 	const char *name;
 	json_t *prop;
-	int rc = -1, fd;
+	int rc = -1;
 
 	if (!st)
 		return fail(host, st, "out of memory");
 	if (!st->open) {
-		const char *tmp = getenv("TMPDIR");
-
-		snprintf(st->path, sizeof(st->path), "%s/hoso-export-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if ((fd = mkstemp(st->path)) < 0) {
-			st->path[0] = '\0';
+		if (spool_make(st->path, sizeof(st->path)) < 0)
 			return fail(host, st, "cannot make a temporary file");
-		}
-		close(fd);
 		if (sqlite3_open(st->path, &st->db) != SQLITE_OK ||
 			sqlite3_exec(st->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", NULL, NULL,
 				NULL) != SQLITE_OK)
@@ -333,9 +328,6 @@ static int record(void *state, hoso_host *host, const char *type, const char *un
 static int end(void *state, hoso_host *host)
 {
 	sql_state *st = state;
-	char buf[65536];
-	FILE *f;
-	size_t n;
 	int rc = 0;
 
 	if (!st || !st->open)
@@ -346,14 +338,8 @@ static int end(void *state, hoso_host *host)
 		rc = fail(host, st, "cannot commit the rows");
 	sqlite3_close(st->db);
 	st->db = NULL;
-	if (rc == 0 && !(f = fopen(st->path, "rb")))
-		rc = fail(host, st, "cannot read the database back");
-	else if (rc == 0) {
-		while (rc == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-			if (api->write(host, buf, n) != 0)
-				rc = fail(host, st, "cannot write the database");
-		fclose(f);
-	}
+	if (rc == 0 && spool_copy(api, host, st->path) < 0)
+		rc = fail(host, st, "cannot write the database");
 	close_db(st);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include <xlsxwriter.h>
 
 #include "columns.h"
+#include "spool.h"
 
 static const hoso_host_api *api;
 
@@ -71,19 +72,15 @@ static int begin(void *state, hoso_host *host, const char *type)
 	lxw_workbook_options options;
 	char *text = NULL;
 	size_t len = 0, i;
-	int fd, rc;
+	int rc;
 
 	if (!st)
 		return fail(host, "out of memory");
 	if (!st->wb) {
 		const char *tmp = getenv("TMPDIR");
 
-		snprintf(st->path, sizeof(st->path), "%s/hoso-export-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if ((fd = mkstemp(st->path)) < 0) {
-			st->path[0] = '\0';
+		if (spool_make(st->path, sizeof(st->path)) < 0)
 			return fail(host, "cannot make a temporary file");
-		}
-		close(fd);
 		memset(&options, 0, sizeof(options));
 		options.constant_memory = LXW_TRUE;
 		options.tmpdir = (char *)(tmp && *tmp ? tmp : "/tmp");
@@ -182,10 +179,7 @@ static int record(void *state, hoso_host *host, const char *type, const char *un
 static int end(void *state, hoso_host *host)
 {
 	xlsx_state *st = state;
-	char buf[65536];
 	lxw_error err;
-	FILE *f;
-	size_t n;
 	int rc = 0;
 
 	if (!st || !st->wb)
@@ -194,14 +188,8 @@ static int end(void *state, hoso_host *host)
 	st->wb = NULL;
 	if (err != LXW_NO_ERROR)
 		rc = fail(host, lxw_strerror(err));
-	else if (!(f = fopen(st->path, "rb")))
-		rc = fail(host, "cannot read the workbook back");
-	else {
-		while (rc == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-			if (api->write(host, buf, n) != 0)
-				rc = fail(host, "cannot write the workbook");
-		fclose(f);
-	}
+	else if (spool_copy(api, host, st->path) < 0)
+		rc = fail(host, "cannot write the workbook");
 	forget(st);
 	return rc;
 }
