@@ -11,7 +11,8 @@
  *   organizations  open on as_of (founded_on <= as_of < dissolved_on), by
  *                  level and sector;
  *   members        admitted on or before as_of, status dang_sinh_hoat,
- *                  mien_sinh_hoat, tam_thoi_di or dinh_chi: by unit, gender,
+ *                  mien_sinh_hoat, tam_thoi_di or dinh_chi, or gone since
+ *                  (a leaving event after as_of): by unit, gender,
  *                  ethnicity, age band on as_of, general education, political
  *                  theory; movement from the year's member events (in: ket_nap,
  *                  ket_nap_lai, chuyen_den, phuc_hoi; out: chuyen_di, tu_tran,
@@ -46,6 +47,7 @@ typedef struct {
 	int year;
 	char as_of[11], first[11], last[11];
 	json_t *parents;     /* organization id -> parent id, for the quota */
+	json_t *left;        /* member id -> the date of its latest leaving event */
 	int oom;
 } report;
 
@@ -131,16 +133,18 @@ static int visit_member(void *p, const char *unit, const char *id, const char *j
 {
 	report *r = p;
 	record_view v;
-	const char *status, *admitted;
+	const char *status, *admitted, *left;
 	json_t *edu = NULL;
 
-	(void)id;
 	if (rv_open(&v, json, len) < 0)
 		return 0;
 	status = rv_str(&v, "status");
 	admitted = rv_str(&v, "admission_date");
+	/* A member who has left since as_of was still a member then. */
+	left = json_string_value(json_object_get(r->left, id));
 	if ((is(status, "dang_sinh_hoat") || is(status, "mien_sinh_hoat") || is(status, "tam_thoi_di") ||
-		is(status, "dinh_chi")) && admitted && strcmp(admitted, r->as_of) <= 0) {
+		is(status, "dinh_chi") || (left && strcmp(left, r->as_of) > 0)) &&
+		admitted && strcmp(admitted, r->as_of) <= 0) {
 		const char *g = rv_str(&v, "gender"), *e = rv_str(&v, "ethnicity");
 		const rv_field *f = v.o ? NULL : rv_field_of(&v, "education");
 		const char *gen, *pol;
@@ -170,14 +174,22 @@ static int visit_event(void *p, const char *unit, const char *id, const char *js
 		"ra_khoi_dang", NULL };
 	report *r = p;
 	record_view v;
-	const char *kind;
+	const char *kind, *date, *member;
 	size_t i;
 
 	(void)unit, (void)id;
 	if (rv_open(&v, json, len) < 0)
 		return 0;
 	kind = rv_str(&v, "kind");
-	if (kind && in_year(r, rv_str(&v, "date"))) {
+	date = rv_str(&v, "date");
+	member = rv_str(&v, "member_id");
+	for (i = 0; kind && date && member && out[i]; i++)
+		if (is(kind, out[i])) {
+			const char *was = json_string_value(json_object_get(r->left, member));
+			if (!was || strcmp(date, was) > 0)
+				json_object_set_new(r->left, member, json_string(date));
+		}
+	if (kind && in_year(r, date)) {
 		for (i = 0; in[i]; i++)
 			if (is(kind, in[i]))
 				add(r, 1, "movement", "in", kind, NULL);
@@ -691,12 +703,15 @@ static int run(void *state, hoso_host *host, const char *format)
 	r.parents = json_object();
 	if (!r.fig || !r.parents)
 		r.oom = 1;
+	if (!(r.left = json_object()))
+		r.oom = 1;
 	if (!r.oom)
 		rc = api->record_foreach(host, "organization", unit, visit_org, &r);
-	if (rc == 0)
-		rc = api->record_foreach(host, "member", unit, visit_member, &r);
+	/* The events first: who left, and when. */
 	if (rc == 0)
 		rc = api->record_foreach(host, "member_event", unit, visit_event, &r);
+	if (rc == 0)
+		rc = api->record_foreach(host, "member", unit, visit_member, &r);
 	if (rc == 0)
 		rc = api->record_foreach(host, "inspection", unit, visit_inspection, &r);
 	if (rc == 0)
@@ -711,6 +726,7 @@ static int run(void *state, hoso_host *host, const char *format)
 		api->set_error(host, r.oom ? "out of memory" : "cannot read the records");
 		json_decref(r.fig);
 		json_decref(r.parents);
+		json_decref(r.left);
 		return -1;
 	}
 	count_sets(&r, "inspections");
@@ -742,6 +758,7 @@ static int run(void *state, hoso_host *host, const char *format)
 	}
 	json_decref(r.fig);
 	json_decref(r.parents);
+	json_decref(r.left);
 	if (o.failed) {
 		api->set_error(host, "cannot write the report");
 		return -1;

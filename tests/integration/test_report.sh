@@ -16,6 +16,9 @@ member_fields 002080000003 's/Nguyễn Văn An/Vàng Văn Ba/; s/status=dang_sin
 H add member --unit 030 "${MF[@]}" >/dev/null || fail "a member who left"
 member_fields 002080000004 's/Nguyễn Văn An/Sùng Văn Tư/; s/admission_date=2005-03-01/admission_date=2024-03-01/; s/official_date=2006-03-01/official_date=2025-03-01/'
 H add member --unit 030 "${MF[@]}" admission_decision_date=2024-02-01 >/dev/null || fail "a member of 2024"
+member_fields 002080000005 's/Nguyễn Văn An/Giàng Văn Năm/; s/status=dang_sinh_hoat/status=chuyen_di/'
+m5=$(H add member --unit 030 "${MF[@]}") || fail "a member who left in 2024"
+H add member_event --unit 030 member_id="$m5" kind=chuyen_di date=2024-02-01 >/dev/null || fail "the leaving"
 org=$(H add organization "name=Chi bộ thôn Hạ" level=chi_bo_co_so --unit 030) || fail "org"
 
 inspect() { # ROLE DATE ORG-IDS MEMBER-IDS
@@ -49,13 +52,17 @@ assert (sv["records"], sv["org_visits"], sv["member_visits"]) == (1, 1, 0), sv
 d = f["discipline"]
 assert d["members"]["total"] == 1 and d["members"]["by_form"] == {"khien_trach": 1}, d
 assert d["organizations"]["total"] == 1, d
-assert f["members"]["total"] == 2 and f["members"]["by_gender"] == {"nam": 1, "nu": 1}, f["members"]
+# m1, m2, and m5, who left only in 2024: not the one gone with no date, nor the one of 2024
+assert f["members"]["total"] == 3 and f["members"]["by_gender"] == {"nam": 2, "nu": 1}, f["members"]
 assert f["organizations"]["total"] == 2, f["organizations"]
 assert len(f["commit"]) == 40, f["commit"]
 ' || fail "the figures: $out"
 [ "$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["commit"])')" = "$(tip "$R")" ] ||
 	fail "the report names the commit it was computed from"
 
+run -C "$R" report annual --year 2024 --format json
+printf '%s' "$out" | python3 -c 'import json,sys; t=json.load(sys.stdin)["members"]["total"]; assert t == 3, t' ||
+	fail "2024: m5 gone, the member of 2024 in: $out"
 run -C "$R" report annual --year 2023
 expect_rc 0 "report md"
 printf '%s' "$out" | grep -q "^# Báo cáo công tác xây dựng Đảng năm 2023" || fail "the md title"
