@@ -39,13 +39,19 @@ static int ready_index(hoso_host *host)
 	if ((!ix->findex && hoso_findex_open(&ix->findex, host->repo, ix->fields, ix->n) < 0) ||
 		hoso_findex_update(ix->findex, hoso_txn_base_tree(host->txn)) < 0 ||
 		hoso_findex_begin(ix->findex) < 0)
-		return -1;
+		goto unusable;
 	if (hoso_txn_foreach_change(host->txn, apply_cb, ix->findex) < 0) {
 		hoso_findex_discard(ix->findex);
-		return -1;
+		goto unusable;
 	}
 	ix->state = 1;
 	return 0;
+unusable:
+	/* Still right, only slow: say so, once a check. */
+	hoso_problems_add(host->problems, HOSO_SEVERITY_WARNING, NULL, 0, NULL, "index",
+		"the field index cannot be used (%s): the rules across records read every record instead",
+		hoso_error_last());
+	return -1;
 }
 
 /* Record `id` of `type` in `unit`, unchanged by the transaction, from the base tree. */
@@ -247,7 +253,14 @@ static int host_write(hoso_host *host, const void *data, size_t len)
 
 static const char *host_option(hoso_host *host, const char *key)
 {
-	return host && key ? json_string_value(json_object_get(host->options, key)) : NULL;
+	const hoso_unit *u;
+
+	if (!host || !key)
+		return NULL;
+	/* "unit-name:CODE": the name hoso.json gives unit CODE. */
+	if (strncmp(key, "unit-name:", 10) == 0)
+		return host->repo && (u = hoso_repo_unit_find(host->repo, key + 10)) ? u->name : NULL;
+	return json_string_value(json_object_get(host->options, key));
 }
 
 static int host_schema_get(hoso_host *host, const char *type, char **json, size_t *len)

@@ -89,7 +89,11 @@ typedef struct hoso_host_api {
 	/* Output of an exporter or a report: bytes to the chosen file or stdout. */
 	int (*write)(hoso_host *host, const void *data, size_t len);
 
-	/* An option given on the command line (--option KEY=VALUE), or NULL. */
+	/*
+	 * An option of the command (an exporter's "labels", a report's "year",
+	 * "as_of", "unit", and "commit", the tip the records are read at), or
+	 * NULL; "unit-name:CODE" gives the name hoso.json gives unit CODE.
+	 */
 	const char *(*option)(hoso_host *host, const char *key);
 
 	/*

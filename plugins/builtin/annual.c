@@ -477,10 +477,19 @@ static const char *const coded[][3] = {
 static const char *word(const out_t *o, const char *group, const char *key)
 {
 	const char *l = group ? json_string_value(json_object_get(json_object_get(o->labels, group), key)) : NULL;
+	static char unit[192];
 	size_t i;
 
 	if (l)
 		return l;
+	if (group && strcmp(group, "by_unit") == 0) {
+		char name[80];
+		snprintf(name, sizeof(name), "unit-name:%.64s", key);
+		if ((l = api->option(o->host, name)) != NULL) {
+			snprintf(unit, sizeof(unit), "%s %s", key, l);
+			return unit;
+		}
+	}
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcmp(words[i][0], key) == 0)
 			return words[i][1];

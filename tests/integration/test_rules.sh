@@ -64,6 +64,14 @@ printf 'not a database at all' > "$R/hoso-index.sqlite"; rm -f "$R"/hoso-index.s
 run -C "$R" add member --unit 026 "${MF[@]}"
 expect_rc 1 "with a damaged index"; expect_err "citizen id '002080007777' is also on record" "made again"
 
+# Unusable (here a directory stands in its place): still right, and said.
+rm -f "$R"/hoso-index.sqlite*
+mkdir "$R/hoso-index.sqlite"
+run -C "$R" add member --unit 026 "${MF[@]}"
+expect_rc 1 "without a usable index"; expect_err "citizen id '002080007777' is also on record" "found by walking"
+expect_err "the field index cannot be used" "says the index could not be used"
+rmdir "$R/hoso-index.sqlite"
+
 # Behind main: a commit made with plain git is caught up with.
 git clone -q "$R" "$TMP/w"
 member_fields 002080009999
