@@ -6,6 +6,7 @@
 #include "hoso/record.h"
 #include "host.h"
 #include "internal.h"
+#include "record_view.h"
 #include "common.h"
 
 static void host_log(hoso_host *host, hoso_log_level level, const char *message)
@@ -217,6 +218,79 @@ static int found_cb(const char *unit, const char *id, void *payload)
 	return rc;
 }
 
+typedef struct {
+	const char *field;
+	json_t *map;   /* value -> [ids] */
+} collect_ctx;
+
+static void collect_one(collect_ctx *c, const char *value, const char *id)
+{
+	json_t *ids = json_object_get(c->map, value);
+
+	if (!ids)
+		json_object_set_new(c->map, value, ids = json_array());
+	json_array_append_new(ids, json_string(id));
+}
+
+static int collect_cb(void *payload, const char *unit, const char *id, const char *json, size_t len)
+{
+	collect_ctx *c = payload;
+	record_view v;
+	const json_t *arr;
+	const char *s;
+	size_t i;
+
+	(void)unit;
+	if (rv_open(&v, json, len) < 0)
+		return 0;
+	if ((s = rv_str(&v, c->field)))
+		collect_one(c, s, id);
+	else if ((arr = rv_array(&v, c->field)))
+		for (i = 0; i < json_array_size(arr); i++)
+			if (json_is_string(json_array_get(arr, i)))
+				collect_one(c, json_string_value(json_array_get(arr, i)), id);
+	rv_close(&v);
+	return 0;
+}
+
+/*
+ * Without the index, one walk of `type` makes an in-memory index of `field`
+ * for the rest of the check: a walk a lookup would read everything again.
+ */
+static int find_walked(hoso_host *host, const char *type, const char *field, const char *key,
+	const char *value, found_ctx *f)
+{
+	hoso_host_index *ix = host->index;
+	json_t *map, *ids;
+	size_t i;
+	int rc = 0;
+
+	if (!ix->walked && !(ix->walked = json_object()))
+		return -1;
+	if (!(map = json_object_get(ix->walked, key))) {
+		collect_ctx c = { field, json_object() };
+		visit_ctx v = { host, type, NULL, collect_cb, &c, NULL, NULL };
+
+		if (!c.map || walk(host, &v) != 0) {
+			json_decref(c.map);
+			return -1;
+		}
+		json_object_set_new(ix->walked, key, map = c.map);
+	}
+	ids = json_object_get(map, value);
+	for (i = 0; i < json_array_size(ids) && rc == 0; i++) {
+		char *data = NULL, unit[64], t[64];
+		size_t len = 0;
+
+		if (hoso_txn_read(&data, &len, unit, t, host->txn, json_string_value(json_array_get(ids, i))) < 0)
+			continue;
+		if (strcmp(t, type) == 0)
+			rc = f->visit(f->payload, unit, json_string_value(json_array_get(ids, i)), data, len);
+		free(data);
+	}
+	return rc;
+}
+
 static int host_record_find(hoso_host *host, const char *type, const char *field,
 	const char *value, hoso_record_visit_fn visit, void *payload)
 {
@@ -230,6 +304,8 @@ static int host_record_find(hoso_host *host, const char *type, const char *field
 	if (host->txn && host->index && ready_index(host) == 0 &&
 		hoso_findex_has(host->index->findex, key))
 		return hoso_findex_find(host->index->findex, key, value, found_cb, &f);
+	if (host->txn && host->index)
+		return find_walked(host, type, field, key, value, &f);
 	return walk(host, &v);
 }
 

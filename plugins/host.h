@@ -15,6 +15,7 @@ typedef struct {
 	const char **fields;       /* every validator's indexes */
 	size_t n;
 	int state;                 /* 0 not yet, 1 ready, -1 failed: find walks */
+	json_t *walked;            /* without it: "type.field" -> value -> [ids], one walk each */
 } hoso_host_index;
 
 struct hoso_host {

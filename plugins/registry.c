@@ -234,6 +234,7 @@ void hoso_plugin_set_free(hoso_plugin_set *set)
 		hoso_plugin_close(set->items[i].plugin);
 	}
 	hoso_findex_free(set->index.findex);
+	json_decref(set->index.walked);
 	free(set->index.fields);
 	free(set->items);
 	free(set);
@@ -388,6 +389,8 @@ int hoso_plugin_set_check_commit(hoso_txn *txn, hoso_problems *problems, void *p
 			error = plugin_failed(d, &host, "the rules across records");
 	}
 	hoso_findex_discard(set->index.findex);
+	json_decref(set->index.walked);
+	set->index.walked = NULL;
 done:
 	for (i = 0; i < changed.n; i++)
 		free(changed.ids[i]);
