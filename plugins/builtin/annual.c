@@ -14,10 +14,12 @@
  *                  mien_sinh_hoat, tam_thoi_di or dinh_chi, or gone since
  *                  (a leaving event after as_of): by unit, gender,
  *                  ethnicity, age band on as_of, general education, political
- *                  theory; movement from the year's member events (in: ket_nap,
- *                  ket_nap_lai, chuyen_den, phuc_hoi; out: chuyen_di, tu_tran,
- *                  xoa_ten, xoa_ten_du_bi, khai_tru, ra_khoi_dang), the start
- *                  being end - in + out; admissions (ket_nap events);
+ *                  theory; movement: members at the start (the year before's
+ *                  last day, by the same rule) and the end, the year's member
+ *                  events in (ket_nap, ket_nap_lai, chuyen_den, phuc_hoi) and
+ *                  out (chuyen_di, tu_tran, xoa_ten, xoa_ten_du_bi, khai_tru,
+ *                  ra_khoi_dang), and what start + in - out leaves unexplained;
+ *                  admissions (ket_nap events);
  *   inspections    of the year of start_date, by conducting role and kind:
  *   supervisions   records, organization and member visits, distinct subjects;
  *                  "party committees" are cap_uy and chi_bo for inspections,
@@ -45,9 +47,10 @@ static const hoso_host_api *api;
 typedef struct {
 	json_t *fig;
 	int year;
-	char as_of[11], first[11], last[11];
+	char as_of[11], first[11], last[11], before[24]; /* before: the last day of the year before */
 	json_t *parents;     /* organization id -> parent id, for the quota */
 	json_t *left;        /* member id -> the date of its latest leaving event */
+	json_t *arrived;     /* member id -> the date of its latest coming (back) into the province */
 	int oom;
 } report;
 
@@ -129,22 +132,35 @@ static const char *age_band(const char *birth, const char *as_of)
 	return age <= 30 ? "18-30" : age <= 40 ? "31-40" : age <= 50 ? "41-50" : age <= 60 ? "51-60" : "61+";
 }
 
+/*
+ * 1 if a member of `status`, admitted on `admitted`, last gone on `left` and
+ * last come in on `arrived`, was one here on `date`.
+ */
+static int member_on(const char *status, const char *admitted, const char *left,
+	const char *arrived, const char *date)
+{
+	return (is(status, "dang_sinh_hoat") || is(status, "mien_sinh_hoat") || is(status, "tam_thoi_di") ||
+		is(status, "dinh_chi") || (left && strcmp(left, date) > 0)) &&
+		admitted && strcmp(admitted, date) <= 0 && !(arrived && strcmp(arrived, date) > 0);
+}
+
 static int visit_member(void *p, const char *unit, const char *id, const char *json, size_t len)
 {
 	report *r = p;
 	record_view v;
-	const char *status, *admitted, *left;
+	const char *status, *admitted, *left, *arrived;
 	json_t *edu = NULL;
 
 	if (rv_open(&v, json, len) < 0)
 		return 0;
 	status = rv_str(&v, "status");
 	admitted = rv_str(&v, "admission_date");
-	/* A member who has left since as_of was still a member then. */
+	/* A member who has left since a date was still a member then. */
 	left = json_string_value(json_object_get(r->left, id));
-	if ((is(status, "dang_sinh_hoat") || is(status, "mien_sinh_hoat") || is(status, "tam_thoi_di") ||
-		is(status, "dinh_chi") || (left && strcmp(left, r->as_of) > 0)) &&
-		admitted && strcmp(admitted, r->as_of) <= 0) {
+	arrived = json_string_value(json_object_get(r->arrived, id));
+	if (member_on(status, admitted, left, arrived, r->before))
+		add(r, 1, "movement", "start", NULL);
+	if (member_on(status, admitted, left, arrived, r->as_of)) {
 		const char *g = rv_str(&v, "gender"), *e = rv_str(&v, "ethnicity");
 		const rv_field *f = v.o ? NULL : rv_field_of(&v, "education");
 		const char *gen, *pol;
@@ -188,6 +204,13 @@ static int visit_event(void *p, const char *unit, const char *id, const char *js
 			const char *was = json_string_value(json_object_get(r->left, member));
 			if (!was || strcmp(date, was) > 0)
 				json_object_set_new(r->left, member, json_string(date));
+		}
+	/* Come from elsewhere (an admission is dated by admission_date itself). */
+	for (i = 1; kind && date && member && in[i]; i++)
+		if (is(kind, in[i])) {
+			const char *was = json_string_value(json_object_get(r->arrived, member));
+			if (!was || strcmp(date, was) > 0)
+				json_object_set_new(r->arrived, member, json_string(date));
 		}
 	if (kind && in_year(r, date)) {
 		for (i = 0; in[i]; i++)
@@ -458,7 +481,7 @@ static const char *const words[][2] = {
 	{ "distinct_orgs", "Số tổ chức đảng" }, { "distinct_members", "Số đảng viên" },
 	{ "organizations", "Tổ chức đảng" }, { "members", "Đảng viên" }, { "in", "Tăng" },
 	{ "out", "Giảm" }, { "start", "Đầu năm" }, { "end", "Cuối năm" }, { "in_total", "Tổng tăng" },
-	{ "out_total", "Tổng giảm" }, { "courses", "Số lớp" }, { "participants", "Lượt học viên" },
+	{ "out_total", "Tổng giảm" }, { "unexplained", "Chênh lệch không do biến động trong năm" }, { "courses", "Số lớp" }, { "participants", "Lượt học viên" },
 	{ "quota", "Tỷ lệ hoàn thành xuất sắc (tối đa 20%)" }, { "groups", "Số nhóm xét" },
 	{ "none", "Chưa qua đào tạo" },
 };
@@ -706,13 +729,14 @@ static int run(void *state, hoso_host *host, const char *format)
 	}
 	snprintf(r.first, sizeof(r.first), "%04d-01-01", r.year);
 	snprintf(r.last, sizeof(r.last), "%04d-12-31", r.year);
+	snprintf(r.before, sizeof(r.before), "%04d-12-31", r.year - 1);
 	snprintf(r.as_of, sizeof(r.as_of), "%.10s", as_of ? as_of : r.last);
 	r.fig = json_pack("{s:i, s:s, s:s?, s:s?}", "year", r.year, "as_of", r.as_of, "unit", unit,
 		"commit", commit);
 	r.parents = json_object();
 	if (!r.fig || !r.parents)
 		r.oom = 1;
-	if (!(r.left = json_object()))
+	if (!(r.left = json_object()) || !(r.arrived = json_object()))
 		r.oom = 1;
 	if (!r.oom)
 		rc = api->record_foreach(host, "organization", unit, visit_org, &r);
@@ -736,6 +760,7 @@ static int run(void *state, hoso_host *host, const char *format)
 		json_decref(r.fig);
 		json_decref(r.parents);
 		json_decref(r.left);
+		json_decref(r.arrived);
 		return -1;
 	}
 	count_sets(&r, "inspections");
@@ -749,10 +774,13 @@ static int run(void *state, hoso_host *host, const char *format)
 			in += json_integer_value(v);
 		json_object_foreach(json_object_get(json_object_get(r.fig, "movement"), "out"), k, v)
 			out += json_integer_value(v);
+		/* Start and end are counted; what the year's events do not explain is shown. */
 		add(&r, end, "movement", "end", NULL);
-		add(&r, end - in + out, "movement", "start", NULL);
+		add(&r, 0, "movement", "start", NULL);
 		add(&r, in, "movement", "in_total", NULL);
 		add(&r, out, "movement", "out_total", NULL);
+		add(&r, end - (num(r.fig, "movement", "start", NULL) + in - out), "movement", "unexplained",
+			NULL);
 	}
 	quota(&r);
 	if (strcmp(format, "json") == 0) {
@@ -768,6 +796,7 @@ static int run(void *state, hoso_host *host, const char *format)
 	json_decref(r.fig);
 	json_decref(r.parents);
 	json_decref(r.left);
+	json_decref(r.arrived);
 	if (o.failed) {
 		api->set_error(host, "cannot write the report");
 		return -1;

@@ -54,6 +54,8 @@ assert d["members"]["total"] == 1 and d["members"]["by_form"] == {"khien_trach":
 assert d["organizations"]["total"] == 1, d
 # m1, m2, and m5, who left only in 2024: not the one gone with no date, nor the one of 2024
 assert f["members"]["total"] == 3 and f["members"]["by_gender"] == {"nam": 2, "nu": 1}, f["members"]
+mv = f["movement"]
+assert (mv["start"], mv["end"], mv["in_total"], mv["out_total"], mv["unexplained"]) == (3, 3, 0, 0, 0), mv
 assert f["organizations"]["total"] == 2, f["organizations"]
 assert len(f["commit"]) == 40, f["commit"]
 ' || fail "the figures: $out"
@@ -61,7 +63,12 @@ assert len(f["commit"]) == 40, f["commit"]
 	fail "the report names the commit it was computed from"
 
 run -C "$R" report annual --year 2024 --format json
-printf '%s' "$out" | python3 -c 'import json,sys; t=json.load(sys.stdin)["members"]["total"]; assert t == 3, t' ||
+printf '%s' "$out" | python3 -c '
+import json, sys
+f = json.load(sys.stdin)
+mv = f["movement"]
+assert f["members"]["total"] == 3, f["members"]["total"]
+assert (mv["start"], mv["out"], mv["end"]) == (3, {"chuyen_di": 1}, 3), mv' ||
 	fail "2024: m5 gone, the member of 2024 in: $out"
 run -C "$R" report annual --year 2023
 expect_rc 0 "report md"
