@@ -90,10 +90,7 @@ static int replica_checks(replica *r, hoso_problems *problems)
 	r->write = init;
 	if ((error = hoso_plugin_set_open(&r->plugins, r->repo, cli_builtin_plugin_dir(), problems)) < 0)
 		return error;
-	r->write.check_cb = hoso_plugin_set_check;
-	r->write.commit_check = hoso_plugin_set_check_commit;
-	r->write.check_payload = r->plugins;
-	r->write.problems = problems;
+	hoso_plugin_set_write_options(r->plugins, &r->write, problems);
 	return 0;
 }
 
@@ -300,12 +297,8 @@ static int run(cli_args *args, hoso_repo *unused)
 		iopts.name, hoso_repo_unit_count(st.repo));
 	st.write = (hoso_txn_options)HOSO_TXN_OPTIONS_INIT;
 	if (cli_has(args, "check") && (error = hoso_plugin_set_open(&st.plugins, st.repo,
-		cli_builtin_plugin_dir(), st.problems)) == 0) {
-		st.write.check_cb = hoso_plugin_set_check;
-		st.write.commit_check = hoso_plugin_set_check_commit;
-		st.write.check_payload = st.plugins;
-		st.write.problems = st.problems;
-	}
+		cli_builtin_plugin_dir(), st.problems)) == 0)
+		hoso_plugin_set_write_options(st.plugins, &st.write, st.problems);
 
 	error = hoso_gen_province(&gopts, each, &st);
 	if (error == 0)

@@ -6,7 +6,7 @@ static const cli_option options[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
-/* The plugins hoso.json pins with a URL and this replica lacks: 0, or an exit code. */
+/* Install the plugins hoso.json pins with a URL and this replica lacks, saying which. */
 static void fetch_plugins(hoso_repo *repo, const char *when)
 {
 	hoso_problems *problems = NULL;
@@ -45,7 +45,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	rc = cli_problems(problems);
 	hoso_problems_free(problems);
 	/* The hub's hoso.json may pin plugins this replica has not got yet. */
-	if (hoso_repo_reload(repo) == 0)
+	if (st.received_commits && hoso_repo_reload(repo) == 0)
 		fetch_plugins(repo, " by the hub");
 	if (error == HOSO_EINVALID && rc != EXIT_OK) {
 		cli_error(EXIT_DATA, "%s; nothing was merged or sent", hoso_error_last());

@@ -322,11 +322,8 @@ const hoso_txn_options *cli_write_options(hoso_repo *repo, hoso_problems *proble
 	int missing = 0;
 
 	if (!write_plugins && hoso_problems_new(&refusals) == 0 &&
-		hoso_plugin_set_open(&write_plugins, repo, cli_builtin_plugin_dir(), refusals) == 0) {
-		opts.check_cb = hoso_plugin_set_check;
-		opts.commit_check = hoso_plugin_set_check_commit;
-		opts.check_payload = write_plugins;
-	}
+		hoso_plugin_set_open(&write_plugins, repo, cli_builtin_plugin_dir(), refusals) == 0)
+		hoso_plugin_set_write_options(write_plugins, &opts, problems);
 	opts.problems = problems;
 	/* Plugins that did not load are warnings; a pinned one missing refuses the write. */
 	missing = cli_problems(refusals) != EXIT_OK;

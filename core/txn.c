@@ -625,6 +625,29 @@ int hoso_txn_foreach_change(hoso_txn *txn, hoso_record_cb cb, void *payload)
 	return w.error;
 }
 
+typedef struct {
+	int (*cb)(const char *id, void *payload);
+	void *payload;
+	int error;
+} id_walk;
+
+static void id_walk_cb(const char *key, void *value, void *payload)
+{
+	id_walk *w = payload;
+
+	(void)value;
+	if (!w->error)
+		w->error = w->cb(key, w->payload);
+}
+
+int hoso_txn_foreach_id(hoso_txn *txn, int (*cb)(const char *id, void *payload), void *payload)
+{
+	id_walk w = { cb, payload, 0 };
+
+	hoso_map_foreach(txn->ids, id_walk_cb, &w);
+	return w.error;
+}
+
 int hoso_txn_changes(const hoso_txn *txn, const char *id)
 {
 	return hoso_map_get(txn->ids, id) != NULL;
@@ -645,10 +668,10 @@ int hoso_txn_read(char **data, size_t *len, char unit[64], char type[64], hoso_t
 	int error;
 
 	*data = NULL;
-	if (!hoso_id_valid(id) || (error = locate(&loc, txn, id, NULL)) == 0)
-		return HOSO_ENOTFOUND;
-	if (error < 0)
-		return error;
+	if (!hoso_id_valid(id))
+		return hoso_error_set(HOSO_EINVALID, "'%.40s' is not a record id (a ULID)", id);
+	if ((error = locate(&loc, txn, id, NULL)) <= 0)
+		return error < 0 ? error : hoso_error_set(HOSO_ENOTFOUND, "no record '%s'", id);
 	error = 0;
 	if ((c = hoso_map_get(txn->changes, loc.path)) && c->data) {
 		raw = c->data;
@@ -675,32 +698,23 @@ int hoso_txn_read(char **data, size_t *len, char unit[64], char type[64], hoso_t
 
 int hoso_txn_get(json_t **out, const char **unit_out, hoso_txn *txn, const char *id)
 {
-	change *c;
-	git_blob *blob = NULL;
-	location loc;
 	json_error_t jerr;
+	char *data = NULL, *path = NULL, type[64];
+	size_t len = 0;
 	int error;
 
 	*out = NULL;
-	if (!hoso_id_valid(id))
-		return hoso_error_set(HOSO_EINVALID, "'%.40s' is not a record id (a ULID)", id);
-	if ((error = locate(&loc, txn, id, NULL)) <= 0)
-		return error < 0 ? error : hoso_error_set(HOSO_ENOTFOUND, "no record '%s'", id);
-	error = 0;
-	snprintf(txn->unit_buf, sizeof(txn->unit_buf), "%s", loc.unit);
+	if ((error = hoso_txn_read(&data, &len, txn->unit_buf, type, txn, id)) < 0)
+		return error;
 	if (unit_out)
 		*unit_out = txn->unit_buf;
-	if ((c = hoso_map_get(txn->changes, loc.path)) && c->data)
-		*out = json_loadb(c->data, c->len, 0, &jerr);
-	else if (c && c->in_odb && git_blob_lookup(&blob, txn->repo->git, &c->oid) == 0)
-		*out = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, &jerr);
-	else if ((error = hoso_tree_read(&blob, txn->repo->git, txn->base_tree, loc.path)) == 0)
-		*out = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, &jerr);
-	if (error == 0 && !*out)
-		error = hoso_error_set(HOSO_EINVALID, "'%s' is not valid JSON: line %d: %s", loc.path,
-			jerr.line, jerr.text);
-	git_blob_free(blob);
-	free(loc.path);
+	if (!(*out = json_loadb(data, len, 0, &jerr))) {
+		hoso_record_path_for(&path, txn->unit_buf, type, id);
+		error = hoso_error_set(HOSO_EINVALID, "'%s' is not valid JSON: line %d: %s",
+			path ? path : id, jerr.line, jerr.text);
+	}
+	free(path);
+	free(data);
 	return error;
 }
 

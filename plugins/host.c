@@ -55,22 +55,17 @@ unusable:
 	return -1;
 }
 
-/* Record `id` of `type` in `unit`, unchanged by the transaction, from the base tree. */
-static int read_base(hoso_host *host, const char *unit, const char *type, const char *id,
-	char **json, size_t *len, char unit_out[64])
+/* The blob of record `id` of `type` in `unit` in the transaction's base tree: 0, or -1. */
+static int base_blob(git_blob **out, hoso_host *host, const char *unit, const char *type,
+	const char *id)
 {
-	git_blob *blob = NULL;
 	char *path = NULL;
 	int rc = -1;
 
+	*out = NULL;
 	if (hoso_record_path_for(&path, unit, type, id) == 0 &&
-		hoso_tree_read(&blob, hoso_repo_git(host->repo), hoso_txn_base_tree(host->txn), path) == 0 &&
-		(*json = malloc(*len = (size_t)git_blob_rawsize(blob)) ) != NULL) {
-		memcpy(*json, git_blob_rawcontent(blob), *len);
-		snprintf(unit_out, 64, "%s", unit);
+		hoso_tree_read(out, hoso_repo_git(host->repo), hoso_txn_base_tree(host->txn), path) == 0)
 		rc = 0;
-	}
-	git_blob_free(blob);
 	free(path);
 	return rc;
 }
@@ -87,9 +82,22 @@ static int host_record_get(hoso_host *host, const char *id, char **json, size_t 
 	if (host->txn && !hoso_txn_changes(host->txn, id) && host->index && ready_index(host) == 0) {
 		char type[64], where[64];
 
+		git_blob *blob = NULL;
+		int rc = -1;
+
 		/* The index knows where most records are: no search through every unit. */
-		if (hoso_findex_locate(host->index->findex, id, where, type))
-			return read_base(host, where, type, id, json, len ? len : &n, unit);
+		if (hoso_findex_locate(host->index->findex, id, where, type)) {
+			if (base_blob(&blob, host, where, type, id) == 0 &&
+				(*json = malloc((n = (size_t)git_blob_rawsize(blob)) ? n : 1)) != NULL) {
+				memcpy(*json, git_blob_rawcontent(blob), n);
+				if (len)
+					*len = n;
+				snprintf(unit, 64, "%s", where);
+				rc = 0;
+			}
+			git_blob_free(blob);
+			return rc;
+		}
 	}
 	if (host->txn)
 		return hoso_txn_read(json, len ? len : &n, unit, NULL, host->txn, id) < 0 ? -1 : 0;
@@ -117,18 +125,31 @@ typedef struct {
 	const char *field, *value; /* record_find by walking */
 } visit_ctx;
 
-/* 1 if the record's `field` is `value` or an array holding it. */
-static int holds(const char *data, size_t len, const char *field, const char *value)
+/* Call `fn` with each string `field` holds (itself, or its list's); a non-zero return stops. */
+static int each_value(const char *data, size_t len, const char *field,
+	int (*fn)(const char *value, void *payload), void *payload)
 {
-	json_t *o = json_loadb(data, len, 0, NULL), *v = json_object_get(o, field);
+	record_view v;
+	const json_t *arr;
+	const char *s;
 	size_t i;
-	int found = json_is_string(v) && strcmp(json_string_value(v), value) == 0;
+	int rc = 0;
 
-	for (i = 0; !found && json_is_array(v) && i < json_array_size(v); i++)
-		found = json_is_string(json_array_get(v, i)) &&
-			strcmp(json_string_value(json_array_get(v, i)), value) == 0;
-	json_decref(o);
-	return found;
+	if (rv_open(&v, data, len) < 0)
+		return 0;
+	if ((s = rv_str(&v, field)))
+		rc = fn(s, payload);
+	else if ((arr = rv_array(&v, field)))
+		for (i = 0; i < json_array_size(arr) && rc == 0; i++)
+			if (json_is_string(json_array_get(arr, i)))
+				rc = fn(json_string_value(json_array_get(arr, i)), payload);
+	rv_close(&v);
+	return rc;
+}
+
+static int same(const char *value, void *payload)
+{
+	return strcmp(value, payload) == 0;
 }
 
 static int visit_cb(const char *unit, const char *type, const char *id, const char *data,
@@ -137,7 +158,7 @@ static int visit_cb(const char *unit, const char *type, const char *id, const ch
 	visit_ctx *v = payload;
 
 	(void)type;
-	if (v->field && !holds(data, len, v->field, v->value))
+	if (v->field && !each_value(data, len, v->field, same, (void *)v->value))
 		return 0;
 	return v->visit(v->payload, unit, id, data, len);
 }
@@ -193,7 +214,7 @@ static int found_cb(const char *unit, const char *id, void *payload)
 {
 	found_ctx *f = payload;
 	git_blob *blob = NULL;
-	char *data = NULL, *path = NULL, where[64], type[64];
+	char *data = NULL, where[64], type[64];
 	size_t len = 0;
 	int rc = 0;
 
@@ -207,50 +228,37 @@ static int found_cb(const char *unit, const char *id, void *payload)
 		return rc;
 	}
 	/* Unchanged: straight from its path in the base tree. */
-	if (hoso_record_path_for(&path, unit, f->type, id) < 0)
-		return -1;
-	if (hoso_tree_read(&blob, hoso_repo_git(f->host->repo), hoso_txn_base_tree(f->host->txn),
-		path) == 0)
+	if (base_blob(&blob, f->host, unit, f->type, id) == 0)
 		rc = f->visit(f->payload, unit, id, git_blob_rawcontent(blob),
 			(size_t)git_blob_rawsize(blob));
 	git_blob_free(blob);
-	free(path);
 	return rc;
 }
 
 typedef struct {
 	const char *field;
-	json_t *map;   /* value -> [ids] */
+	json_t *map;   /* value -> {id: unit} */
+	const char *id, *unit;
 } collect_ctx;
 
-static void collect_one(collect_ctx *c, const char *value, const char *id)
+static int collect_one(const char *value, void *payload)
 {
+	collect_ctx *c = payload;
 	json_t *ids = json_object_get(c->map, value);
 
 	if (!ids)
-		json_object_set_new(c->map, value, ids = json_array());
-	json_array_append_new(ids, json_string(id));
+		json_object_set_new(c->map, value, ids = json_object());
+	json_object_set_new(ids, c->id, json_string(c->unit));
+	return 0;
 }
 
 static int collect_cb(void *payload, const char *unit, const char *id, const char *json, size_t len)
 {
 	collect_ctx *c = payload;
-	record_view v;
-	const json_t *arr;
-	const char *s;
-	size_t i;
 
-	(void)unit;
-	if (rv_open(&v, json, len) < 0)
-		return 0;
-	if ((s = rv_str(&v, c->field)))
-		collect_one(c, s, id);
-	else if ((arr = rv_array(&v, c->field)))
-		for (i = 0; i < json_array_size(arr); i++)
-			if (json_is_string(json_array_get(arr, i)))
-				collect_one(c, json_string_value(json_array_get(arr, i)), id);
-	rv_close(&v);
-	return 0;
+	c->id = id;
+	c->unit = unit;
+	return each_value(json, len, c->field, collect_one, c);
 }
 
 /*
@@ -261,14 +269,14 @@ static int find_walked(hoso_host *host, const char *type, const char *field, con
 	const char *value, found_ctx *f)
 {
 	hoso_host_index *ix = host->index;
-	json_t *map, *ids;
-	size_t i;
+	json_t *map, *unit;
+	const char *id;
 	int rc = 0;
 
 	if (!ix->walked && !(ix->walked = json_object()))
 		return -1;
 	if (!(map = json_object_get(ix->walked, key))) {
-		collect_ctx c = { field, json_object() };
+		collect_ctx c = { field, json_object(), NULL, NULL };
 		visit_ctx v = { host, type, NULL, collect_cb, &c, NULL, NULL };
 
 		if (!c.map || walk(host, &v) != 0) {
@@ -277,17 +285,9 @@ static int find_walked(hoso_host *host, const char *type, const char *field, con
 		}
 		json_object_set_new(ix->walked, key, map = c.map);
 	}
-	ids = json_object_get(map, value);
-	for (i = 0; i < json_array_size(ids) && rc == 0; i++) {
-		char *data = NULL, unit[64], t[64];
-		size_t len = 0;
-
-		if (hoso_txn_read(&data, &len, unit, t, host->txn, json_string_value(json_array_get(ids, i))) < 0)
-			continue;
-		if (strcmp(t, type) == 0)
-			rc = f->visit(f->payload, unit, json_string_value(json_array_get(ids, i)), data, len);
-		free(data);
-	}
+	json_object_foreach(json_object_get(map, value), id, unit)
+		if ((rc = found_cb(json_string_value(unit), id, f)) != 0)
+			break;
 	return rc;
 }
 

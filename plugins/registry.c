@@ -262,6 +262,18 @@ static int checks_type(const hoso_validator *v, const char *type)
 	return 0;
 }
 
+/* The plugin's state, set up on first use. */
+static void *state_of(entry *e, hoso_host *host)
+{
+	const hoso_plugin *d = hoso_plugin_descriptor(e->plugin);
+
+	if (!e->ready) {
+		e->state = d->init ? d->init(host) : NULL;
+		e->ready = 1;
+	}
+	return e->state;
+}
+
 /* The validator of entry `e`, set up on first use; NULL if it has none. */
 static const hoso_validator *validator_of(entry *e, hoso_host *host)
 {
@@ -270,10 +282,7 @@ static const hoso_validator *validator_of(entry *e, hoso_host *host)
 
 	if (!v || v->struct_size < offsetof(hoso_validator, check_set) + sizeof(v->check_set))
 		return NULL;
-	if (!e->ready) {
-		e->state = d->init ? d->init(host) : NULL;
-		e->ready = 1;
-	}
+	state_of(e, host);
 	return v;
 }
 
@@ -349,12 +358,10 @@ typedef struct {
 	size_t n, cap;
 } id_list;
 
-static int collect_id(const char *unit, const char *type, const char *id, const char *data,
-	size_t len, void *payload)
+static int collect_id(const char *id, void *payload)
 {
 	id_list *l = payload;
 
-	(void)unit, (void)type, (void)data, (void)len;
 	if (l->n == l->cap) {
 		char **grown = realloc(l->ids, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof(char *));
 		if (!grown)
@@ -367,6 +374,15 @@ static int collect_id(const char *unit, const char *type, const char *id, const 
 	return 0;
 }
 
+void hoso_plugin_set_write_options(hoso_plugin_set *set, hoso_txn_options *opts,
+	hoso_problems *problems)
+{
+	opts->check_cb = hoso_plugin_set_check;
+	opts->commit_check = hoso_plugin_set_check_commit;
+	opts->check_payload = set;
+	opts->problems = problems;
+}
+
 int hoso_plugin_set_check_commit(hoso_txn *txn, hoso_problems *problems, void *payload)
 {
 	hoso_plugin_set *set = payload;
@@ -374,7 +390,7 @@ int hoso_plugin_set_check_commit(hoso_txn *txn, hoso_problems *problems, void *p
 	size_t i;
 	int error = 0;
 
-	if (!set || (error = hoso_txn_foreach_change(txn, collect_id, &changed)) < 0 || !changed.n)
+	if (!set || (error = hoso_txn_foreach_id(txn, collect_id, &changed)) < 0 || !changed.n)
 		goto done;
 	if (!set->index.fields && (error = gather_fields(set)) < 0)
 		goto done;
@@ -616,11 +632,7 @@ int hoso_plugin_set_export(hoso_plugin_set *set, const char *format, const char 
 		hoso_host host = { set->repo, d->name, problems, NULL, NULL, out, options, "" };
 		export_ctx e = { x, NULL, &host, 0 };
 
-		if (!it->ready) {
-			it->state = d->init ? d->init(&host) : NULL;
-			it->ready = 1;
-		}
-		e.state = it->state;
+		e.state = state_of(it, &host);
 		for (i = 0; i < ntypes && error == 0; i++) {
 			if (x->begin(e.state, &host, types[i]) < 0) {
 				error = plugin_failed(d, &host, types[i]);
@@ -659,11 +671,7 @@ int hoso_plugin_set_report(hoso_plugin_set *set, const char *name, const char *f
 			;
 		if (!rep->formats || !rep->formats[k])
 			return hoso_error_set(HOSO_EUSAGE, "report '%s' has no format '%s'", name, format);
-		if (!it->ready) {
-			it->state = d->init ? d->init(&host) : NULL;
-			it->ready = 1;
-		}
-		if (rep->run(it->state, &host, format) < 0)
+		if (rep->run(state_of(it, &host), &host, format) < 0)
 			return plugin_failed(d, &host, "the report");
 		if (fflush(out) != 0)
 			return hoso_error_set(HOSO_ERROR, "cannot write the report: %s", strerror(errno));

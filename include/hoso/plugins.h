@@ -89,6 +89,14 @@ int hoso_plugin_set_check(const char *type, const char *unit, const char *id, co
 	size_t len, hoso_problems *problems, void *set);
 
 /*
+ * Options for a write that every validator of `set` joins: check_record on
+ * each record as it is staged, check_set before the commit, their findings
+ * into `problems`. The rest of `opts` is left as it is.
+ */
+void hoso_plugin_set_write_options(hoso_plugin_set *set, hoso_txn_options *opts,
+	hoso_problems *problems);
+
+/*
  * Run every validator's check_set on what transaction `txn` changes, seen
  * with its changes in place: a hoso_commit_check_cb (see record.h) whose
  * payload is the set. The validators look records up through a field index

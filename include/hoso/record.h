@@ -99,6 +99,9 @@ int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out);
  */
 int hoso_txn_foreach_change(hoso_txn *txn, hoso_record_cb cb, void *payload);
 
+/* The id of every record the transaction puts or removes, without reading it. */
+int hoso_txn_foreach_id(hoso_txn *txn, int (*cb)(const char *id, void *payload), void *payload);
+
 /*
  * Record `id` as the transaction sees it, as its stored bytes: `*data`
  * malloc'd, `unit` and `type` (may be NULL) filled. HOSO_ENOTFOUND if none.

@@ -46,9 +46,11 @@ static const hoso_host_api *api;
 
 typedef struct {
 	json_t *fig;
+	json_t *sets;        /* the shape of fig: sets of ids where fig will hold their sizes */
 	int year;
 	char as_of[11], first[11], last[11], before[24]; /* before: the last day of the year before */
 	json_t *parents;     /* organization id -> parent id, for the quota */
+	json_t *rated;       /* organization id -> its qd124_2023 rating of the year, for the quota */
 	json_t *left;        /* member id -> the date of its latest leaving event */
 	json_t *arrived;     /* member id -> the date of its latest coming (back) into the province */
 	int oom;
@@ -56,41 +58,78 @@ typedef struct {
 
 static int is(const char *s, const char *v) { return s && strcmp(s, v) == 0; }
 
-/* fig.KEY...KEY += n (the keys end with NULL), making the objects on the way. */
-static void add(report *r, long n, const char *key, ...)
+/*
+ * The object holding root.KEY...KEY's last key (the keys end with NULL),
+ * made on the way; that last key in `*leaf`. NULL when out of memory.
+ */
+static json_t *reach(report *r, json_t *o, const char *key, va_list ap, const char **leaf)
 {
-	va_list ap;
-	json_t *o = r->fig, *next;
 	const char *after;
+	json_t *next;
 
-	va_start(ap, key);
 	while ((after = va_arg(ap, const char *)) != NULL) {
-		if (!(next = json_object_get(o, key))) {
-			if (!(next = json_object()) || json_object_set_new(o, key, next) < 0) {
-				r->oom = 1;
-				break;
-			}
+		if (!(next = json_object_get(o, key)) &&
+			(!(next = json_object()) || json_object_set_new(o, key, next) < 0)) {
+			r->oom = 1;
+			return NULL;
 		}
 		o = next;
 		key = after;
 	}
-	va_end(ap);
-	if (!r->oom)
-		json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + n));
+	*leaf = key;
+	return o;
 }
 
-/* A set under fig.path: `member` added; its size is counted at the end. */
-static void mark(report *r, const char *section, const char *set, const char *member)
+/* fig.KEY...KEY += n. */
+static void add(report *r, long n, const char *key, ...)
 {
-	json_t *s = json_object_get(r->fig, section), *m;
+	va_list ap;
+	const char *leaf;
+	json_t *o;
+
+	va_start(ap, key);
+	o = reach(r, r->fig, key, ap, &leaf);
+	va_end(ap);
+	if (o)
+		json_object_set_new(o, leaf, json_integer(json_integer_value(json_object_get(o, leaf)) + n));
+}
+
+/* `member` into the set whose size fig.KEY...KEY will hold. */
+static void mark(report *r, const char *member, const char *key, ...)
+{
+	va_list ap;
+	const char *leaf;
+	json_t *o, *set;
 
 	if (!member)
 		return;
-	if (!s)
-		json_object_set_new(r->fig, section, s = json_object());
-	if (!(m = json_object_get(s, set)))
-		json_object_set_new(s, set, m = json_object());
-	json_object_set_new(m, member, json_true());
+	va_start(ap, key);
+	o = reach(r, r->sets, key, ap, &leaf);
+	va_end(ap);
+	if (o && !(set = json_object_get(o, leaf)))
+		json_object_set_new(o, leaf, set = json_object());
+	if (o)
+		json_object_set_new(set, member, json_true());
+}
+
+/* Every set of `sets` becomes its size at the same place in `fig`. */
+static void count_sets(json_t *fig, json_t *sets)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(sets, key, v) {
+		json_t *f;
+
+		/* A set holds `true`s; anything else is a level above sets. */
+		if (json_is_true(json_object_iter_value(json_object_iter(v)))) {
+			json_object_set_new(fig, key, json_integer((json_int_t)json_object_size(v)));
+			continue;
+		}
+		if (!(f = json_object_get(fig, key)))
+			json_object_set_new(fig, key, f = json_object());
+		count_sets(f, v);
+	}
 }
 
 static int in_year(const report *r, const char *date)
@@ -98,28 +137,21 @@ static int in_year(const report *r, const char *date)
 	return date && strlen(date) == 10 && strcmp(date, r->first) >= 0 && strcmp(date, r->last) <= 0;
 }
 
-static int visit_org(void *p, const char *unit, const char *id, const char *json, size_t len)
+static void count_org(report *r, const char *unit, const char *id, record_view *v)
 {
-	report *r = p;
-	record_view v;
-	const char *founded, *dissolved, *parent;
+	const char *founded = rv_str(v, "founded_on"), *dissolved = rv_str(v, "dissolved_on");
+	const char *parent = rv_str(v, "parent_id");
 
 	(void)unit;
-	if (rv_open(&v, json, len) < 0)
-		return 0;
-	founded = rv_str(&v, "founded_on");
-	dissolved = rv_str(&v, "dissolved_on");
-	if ((parent = rv_str(&v, "parent_id")) != NULL)
+	if (parent)
 		json_object_set_new(r->parents, id, json_string(parent));
 	if ((!founded || strcmp(founded, r->as_of) <= 0) && (!dissolved || strcmp(dissolved, r->as_of) > 0)) {
-		const char *level = rv_str(&v, "level"), *sector = rv_str(&v, "sector");
+		const char *level = rv_str(v, "level"), *sector = rv_str(v, "sector");
 		add(r, 1, "organizations", "total", NULL);
 		add(r, 1, "organizations", "by_level", level ? level : "?", NULL);
 		if (sector)
 			add(r, 1, "organizations", "by_sector", sector, NULL);
 	}
-	rv_close(&v);
-	return r->oom ? -1 : 0;
 }
 
 static const char *age_band(const char *birth, const char *as_of)
@@ -144,273 +176,203 @@ static int member_on(const char *status, const char *admitted, const char *left,
 		admitted && strcmp(admitted, date) <= 0 && !(arrived && strcmp(arrived, date) > 0);
 }
 
-static int visit_member(void *p, const char *unit, const char *id, const char *json, size_t len)
+static void count_member(report *r, const char *unit, const char *id, record_view *v)
 {
-	report *r = p;
-	record_view v;
-	const char *status, *admitted, *left, *arrived;
-	json_t *edu = NULL;
-
-	if (rv_open(&v, json, len) < 0)
-		return 0;
-	status = rv_str(&v, "status");
-	admitted = rv_str(&v, "admission_date");
+	const char *status = rv_str(v, "status"), *admitted = rv_str(v, "admission_date");
 	/* A member who has left since a date was still a member then. */
-	left = json_string_value(json_object_get(r->left, id));
-	arrived = json_string_value(json_object_get(r->arrived, id));
+	const char *left = json_string_value(json_object_get(r->left, id));
+	const char *arrived = json_string_value(json_object_get(r->arrived, id));
+
 	if (member_on(status, admitted, left, arrived, r->before))
 		add(r, 1, "movement", "start", NULL);
 	if (member_on(status, admitted, left, arrived, r->as_of)) {
-		const char *g = rv_str(&v, "gender"), *e = rv_str(&v, "ethnicity");
-		const rv_field *f = v.o ? NULL : rv_field_of(&v, "education");
-		const char *gen, *pol;
+		const char *g = rv_str(v, "gender"), *e = rv_str(v, "ethnicity");
+		const rv_field *f = v->o ? NULL : rv_field_of(v, "education");
+		json_t *edu = v->o ? json_incref(json_object_get(v->o, "education")) : f ? rv_decode(f) : NULL;
+		const char *gen = json_string_value(json_object_get(edu, "general"));
+		const char *pol = json_string_value(json_object_get(edu, "political_theory"));
+		const char *pro = json_string_value(json_object_get(edu, "professional"));
 
 		add(r, 1, "members", "total", NULL);
 		add(r, 1, "members", "by_unit", unit, NULL);
 		add(r, 1, "members", "by_gender", g ? g : "?", NULL);
 		add(r, 1, "members", "by_ethnicity", e ? e : "?", NULL);
-		add(r, 1, "members", "by_age_band", age_band(rv_str(&v, "birth_date"), r->as_of), NULL);
-		edu = v.o ? json_incref(json_object_get(v.o, "education")) : f ? rv_decode(f) : NULL;
-		gen = json_string_value(json_object_get(edu, "general"));
-		pol = json_string_value(json_object_get(edu, "political_theory"));
+		add(r, 1, "members", "by_age_band", age_band(rv_str(v, "birth_date"), r->as_of), NULL);
 		add(r, 1, "members", "by_general_education", gen ? gen : "?", NULL);
 		add(r, 1, "members", "by_political_theory", pol ? pol : "none", NULL);
-		pol = json_string_value(json_object_get(edu, "professional"));
-		add(r, 1, "members", "by_professional", pol ? pol : "none", NULL);
+		add(r, 1, "members", "by_professional", pro ? pro : "none", NULL);
 		json_decref(edu);
 	}
-	rv_close(&v);
-	return r->oom ? -1 : 0;
 }
 
-static int visit_event(void *p, const char *unit, const char *id, const char *json, size_t len)
+static const char *const moves_in[] = { "ket_nap", "ket_nap_lai", "chuyen_den", "phuc_hoi", NULL };
+static const char *const moves_out[] = { "chuyen_di", "tu_tran", "xoa_ten", "xoa_ten_du_bi",
+	"khai_tru", "ra_khoi_dang", NULL };
+
+static int one_of(const char *s, const char *const *list)
 {
-	static const char *const in[] = { "ket_nap", "ket_nap_lai", "chuyen_den", "phuc_hoi", NULL };
-	static const char *const out[] = { "chuyen_di", "tu_tran", "xoa_ten", "xoa_ten_du_bi", "khai_tru",
-		"ra_khoi_dang", NULL };
-	report *r = p;
-	record_view v;
-	const char *kind, *date, *member;
-	size_t i;
+	for (; *list; list++)
+		if (is(s, *list))
+			return 1;
+	return 0;
+}
+
+/* dates[member] = date, if later than what it holds. */
+static void latest(json_t *dates, const char *member, const char *date)
+{
+	const char *was = json_string_value(json_object_get(dates, member));
+
+	if (!was || strcmp(date, was) > 0)
+		json_object_set_new(dates, member, json_string(date));
+}
+
+static void count_event(report *r, const char *unit, const char *id, record_view *v)
+{
+	const char *kind = rv_str(v, "kind"), *date = rv_str(v, "date"), *member = rv_str(v, "member_id");
 
 	(void)unit, (void)id;
-	if (rv_open(&v, json, len) < 0)
-		return 0;
-	kind = rv_str(&v, "kind");
-	date = rv_str(&v, "date");
-	member = rv_str(&v, "member_id");
-	for (i = 0; kind && date && member && out[i]; i++)
-		if (is(kind, out[i])) {
-			const char *was = json_string_value(json_object_get(r->left, member));
-			if (!was || strcmp(date, was) > 0)
-				json_object_set_new(r->left, member, json_string(date));
-		}
-	/* Come from elsewhere (an admission is dated by admission_date itself). */
-	for (i = 1; kind && date && member && in[i]; i++)
-		if (is(kind, in[i])) {
-			const char *was = json_string_value(json_object_get(r->arrived, member));
-			if (!was || strcmp(date, was) > 0)
-				json_object_set_new(r->arrived, member, json_string(date));
-		}
-	if (kind && in_year(r, date)) {
-		for (i = 0; in[i]; i++)
-			if (is(kind, in[i]))
-				add(r, 1, "movement", "in", kind, NULL);
-		for (i = 0; out[i]; i++)
-			if (is(kind, out[i]))
-				add(r, 1, "movement", "out", kind, NULL);
-		if (is(kind, "ket_nap"))
-			add(r, 1, "admissions", NULL);
-	}
-	rv_close(&v);
-	return r->oom ? -1 : 0;
+	if (!kind || !date)
+		return;
+	/* Gone, or come from elsewhere (an admission is dated by admission_date itself). */
+	if (member && one_of(kind, moves_out))
+		latest(r->left, member, date);
+	if (member && one_of(kind, moves_in) && !is(kind, "ket_nap"))
+		latest(r->arrived, member, date);
+	if (!in_year(r, date))
+		return;
+	if (one_of(kind, moves_in))
+		add(r, 1, "movement", "in", kind, NULL);
+	if (one_of(kind, moves_out))
+		add(r, 1, "movement", "out", kind, NULL);
+	if (is(kind, "ket_nap"))
+		add(r, 1, "admissions", NULL);
 }
 
-/* Inspections and supervisions: records, visits and distinct subjects. */
+/*
+ * Inspections and supervisions: records, visits and distinct subjects, by
+ * role, by kind, and for the party committees' (when `committees`).
+ */
 static void count_check(report *r, const char *section, record_view *v, int committees)
 {
 	const char *role = rv_str(v, "conducted_by_role"), *kind = rv_str(v, "kind");
 	const char *const groups[] = { "by_role", "by_kind", "party_committees" };
 	const char *keys[3];
-	const json_t *orgs, *members;
-	size_t g, i, norgs, nmembers;
-	char set[80];
+	const json_t *orgs = rv_array(v, "subject_org_ids");
+	size_t g, i, norgs = json_array_size(orgs), nmembers;
+	json_t *members;
 
+	/* Both lists at once: rv_array lends one array at a time. */
+	orgs = json_incref((json_t *)orgs);
+	members = json_incref((json_t *)rv_array(v, "subject_member_ids"));
+	nmembers = json_array_size(members);
 	keys[0] = role ? role : "?";
 	keys[1] = kind ? kind : "?";
 	keys[2] = committees ? "" : NULL;
-	orgs = rv_array(v, "subject_org_ids");
-	norgs = json_array_size(orgs);
-	for (i = 0; i < norgs; i++)
-		for (g = 0; g < 3; g++)
-			if (keys[g]) {
-				snprintf(set, sizeof(set), "%s/%s/orgs", groups[g], keys[g]);
-				mark(r, section, set, json_string_value(json_array_get(orgs, i)));
-			}
-	members = rv_array(v, "subject_member_ids");
-	nmembers = json_array_size(members);
-	for (i = 0; i < nmembers; i++)
-		for (g = 0; g < 3; g++)
-			if (keys[g]) {
-				snprintf(set, sizeof(set), "%s/%s/members", groups[g], keys[g]);
-				mark(r, section, set, json_string_value(json_array_get(members, i)));
-			}
 	for (g = 0; g < 3; g++) {
+		/* by_role.ROLE.x, by_kind.KIND.x, party_committees.x */
+		const char *k1 = groups[g], *k2 = g == 2 ? NULL : keys[g];
+
 		if (!keys[g])
 			continue;
-		if (g == 2) {
-			add(r, 1, section, groups[g], "records", NULL);
-			add(r, (long)norgs, section, groups[g], "org_visits", NULL);
-			add(r, (long)nmembers, section, groups[g], "member_visits", NULL);
-		} else {
-			add(r, 1, section, groups[g], keys[g], "records", NULL);
-			add(r, (long)norgs, section, groups[g], keys[g], "org_visits", NULL);
-			add(r, (long)nmembers, section, groups[g], keys[g], "member_visits", NULL);
-		}
+		for (i = 0; i < norgs; i++)
+			mark(r, json_string_value(json_array_get(orgs, i)), section, k1,
+				k2 ? k2 : "distinct_orgs", k2 ? "distinct_orgs" : NULL, NULL);
+		for (i = 0; i < nmembers; i++)
+			mark(r, json_string_value(json_array_get(members, i)), section, k1,
+				k2 ? k2 : "distinct_members", k2 ? "distinct_members" : NULL, NULL);
+		add(r, 1, section, k1, k2 ? k2 : "records", k2 ? "records" : NULL, NULL);
+		add(r, (long)norgs, section, k1, k2 ? k2 : "org_visits", k2 ? "org_visits" : NULL, NULL);
+		add(r, (long)nmembers, section, k1, k2 ? k2 : "member_visits", k2 ? "member_visits" : NULL,
+			NULL);
 	}
+	json_decref((json_t *)orgs);
+	json_decref(members);
 }
 
-static int visit_inspection(void *p, const char *unit, const char *id, const char *json, size_t len)
+static void count_inspection(report *r, const char *unit, const char *id, record_view *v)
 {
-	report *r = p;
-	record_view v;
+	const char *role = rv_str(v, "conducted_by_role");
 
 	(void)unit, (void)id;
-	if (rv_open(&v, json, len) < 0)
-		return 0;
-	if (in_year(r, rv_str(&v, "start_date"))) {
-		const char *role = rv_str(&v, "conducted_by_role");
-		count_check(r, "inspections", &v, is(role, "cap_uy") || is(role, "chi_bo"));
-	}
-	rv_close(&v);
-	return r->oom ? -1 : 0;
+	if (in_year(r, rv_str(v, "start_date")))
+		count_check(r, "inspections", v, is(role, "cap_uy") || is(role, "chi_bo"));
 }
 
-static int visit_supervision(void *p, const char *unit, const char *id, const char *json, size_t len)
+static void count_supervision(report *r, const char *unit, const char *id, record_view *v)
 {
-	report *r = p;
-	record_view v;
+	(void)unit, (void)id;
+	if (in_year(r, rv_str(v, "start_date")))
+		count_check(r, "supervisions", v, 1);
+}
+
+static void count_discipline(report *r, const char *unit, const char *id, record_view *v)
+{
+	const char *kind = is(rv_str(v, "subject_kind"), "organization") ? "organizations" : "members";
+	const char *form = rv_str(v, "form");
 
 	(void)unit, (void)id;
-	if (rv_open(&v, json, len) < 0)
-		return 0;
-	if (in_year(r, rv_str(&v, "start_date")))
-		count_check(r, "supervisions", &v, 1);
-	rv_close(&v);
-	return r->oom ? -1 : 0;
+	if (!in_year(r, rv_str(v, "decision_date")))
+		return;
+	add(r, 1, "discipline", kind, "total", NULL);
+	add(r, 1, "discipline", kind, "by_form", form ? form : "?", NULL);
 }
 
-static int visit_discipline(void *p, const char *unit, const char *id, const char *json, size_t len)
+static void count_evaluation(report *r, const char *unit, const char *id, record_view *v)
 {
-	report *r = p;
-	record_view v;
-
-	(void)unit, (void)id;
-	if (rv_open(&v, json, len) < 0)
-		return 0;
-	if (in_year(r, rv_str(&v, "decision_date"))) {
-		const char *kind = is(rv_str(&v, "subject_kind"), "organization") ? "organizations" : "members";
-		const char *form = rv_str(&v, "form");
-		add(r, 1, "discipline", kind, "total", NULL);
-		add(r, 1, "discipline", kind, "by_form", form ? form : "?", NULL);
-	}
-	rv_close(&v);
-	return r->oom ? -1 : 0;
-}
-
-static int visit_evaluation(void *p, const char *unit, const char *id, const char *json, size_t len)
-{
-	report *r = p;
-	record_view v;
+	const char *kind = is(rv_str(v, "subject_kind"), "organization") ? "organizations" : "members";
+	const char *rating = rv_str(v, "rating"), *subject = rv_str(v, "subject_id");
 	long long year;
 
 	(void)unit, (void)id;
-	if (rv_open(&v, json, len) < 0)
-		return 0;
-	if (rv_int(&v, "year", &year) && year == r->year) {
-		const char *kind = is(rv_str(&v, "subject_kind"), "organization") ? "organizations" : "members";
-		const char *rating = rv_str(&v, "rating"), *subject = rv_str(&v, "subject_id");
-		add(r, 1, "ratings", kind, rating ? rating : "?", NULL);
-		if (kind[0] == 'o' && is(rv_str(&v, "rule_set"), "qd124_2023") && subject && rating) {
-			/* Grouped by parent once the organizations are read (see run). */
-			char key[96];
-			snprintf(key, sizeof(key), "%.40s\x1f%s", subject, rating);
-			mark(r, "ratings_quota_raw", "rows", key);
-		}
-	}
-	rv_close(&v);
-	return r->oom ? -1 : 0;
+	if (!rv_int(v, "year", &year) || year != r->year)
+		return;
+	add(r, 1, "ratings", kind, rating ? rating : "?", NULL);
+	/* Grouped by parent once the organizations are read (see quota). */
+	if (kind[0] == 'o' && is(rv_str(v, "rule_set"), "qd124_2023") && subject && rating)
+		json_object_set_new(r->rated, subject, json_string(rating));
 }
 
-static int visit_course(void *p, const char *unit, const char *id, const char *json, size_t len)
+static void count_course(report *r, const char *unit, const char *id, record_view *v)
 {
-	report *r = p;
-	record_view v;
+	const char *kind = rv_str(v, "kind");
 
 	(void)unit, (void)id;
-	if (rv_open(&v, json, len) < 0)
-		return 0;
-	if (in_year(r, rv_str(&v, "start_date"))) {
-		const char *kind = rv_str(&v, "kind");
-		add(r, 1, "training", "courses", NULL);
-		add(r, (long)json_array_size(rv_array(&v, "participant_ids")), "training", "participants", NULL);
-		add(r, 1, "training", "by_kind", kind ? kind : "?", NULL);
-	}
-	rv_close(&v);
-	return r->oom ? -1 : 0;
+	if (!in_year(r, rv_str(v, "start_date")))
+		return;
+	add(r, 1, "training", "courses", NULL);
+	add(r, (long)json_array_size(rv_array(v, "participant_ids")), "training", "participants", NULL);
+	add(r, 1, "training", "by_kind", kind ? kind : "?", NULL);
 }
 
-/* Sets become their sizes: "by_role/cap_uy/orgs" -> by_role.cap_uy.distinct_orgs. */
-static void count_sets(report *r, const char *section)
-{
-	json_t *s = json_object_get(r->fig, section), *sets;
-	const char *name;
-	json_t *set;
-	void *tmp;
+typedef void (*count_fn)(report *r, const char *unit, const char *id, record_view *v);
 
-	if (!s)
-		return;
-	sets = json_deep_copy(s);
-	json_object_foreach_safe(sets, tmp, name, set) {
-		char a[40], b[40], c[20];
-		if (!json_is_object(set) || sscanf(name, "%39[^/]/%39[^/]/%19s", a, b, c) != 3)
-			continue;
-		json_object_del(s, name);
-		if (*b) {
-			char key[40];
-			snprintf(key, sizeof(key), "distinct_%s", c);
-			json_object_set_new(json_object_get(json_object_get(s, a), b), key,
-				json_integer((json_int_t)json_object_size(set)));
-		}
-	}
-	/* party_committees' sets were keyed "party_committees//orgs". */
-	json_object_foreach_safe(sets, tmp, name, set) {
-		char c[20];
-		if (sscanf(name, "party_committees//%19s", c) == 1) {
-			char key[40];
-			snprintf(key, sizeof(key), "distinct_%s", c);
-			json_object_del(s, name);
-			json_object_set_new(json_object_get(s, "party_committees"), key,
-				json_integer((json_int_t)json_object_size(set)));
-		}
-	}
-	json_decref(sets);
+typedef struct {
+	report *r;
+	count_fn count;
+} walk_ctx;
+
+static int visit(void *p, const char *unit, const char *id, const char *json, size_t len)
+{
+	walk_ctx *w = p;
+	record_view v;
+
+	if (rv_open(&v, json, len) < 0)
+		return 0; /* not a record: the schemas say so elsewhere */
+	w->count(w->r, unit, id, &v);
+	rv_close(&v);
+	return w->r->oom ? -1 : 0;
 }
 
 /* The quota: by parent, htxsnv at most 20% of httnv. */
 static void quota(report *r)
 {
-	json_t *raw = json_object_get(json_object_get(r->fig, "ratings_quota_raw"), "rows");
-	json_t *groups = json_object(), *out = json_array(), *g;
-	const char *key;
-	json_t *val;
+	json_t *groups = json_object(), *out = json_array(), *g, *val;
+	const char *key, *parent, *rating;
 	size_t checked = 0;
 
-	json_object_foreach(raw, key, val) {
-		char subject[48], rating[16];
-		const char *parent;
-		if (sscanf(key, "%47[^\x1f]\x1f%15s", subject, rating) != 2 ||
-			!(parent = json_string_value(json_object_get(r->parents, subject))))
+	json_object_foreach(r->rated, key, val) {
+		rating = json_string_value(val);
+		if (!(parent = json_string_value(json_object_get(r->parents, key))))
 			continue;
 		if (!(g = json_object_get(groups, parent)))
 			json_object_set_new(groups, parent, g = json_pack("{s:i, s:i}", "htxsnv", 0, "httnv", 0));
@@ -425,7 +387,6 @@ static void quota(report *r)
 			json_array_append_new(out, json_pack("{s:s, s:I, s:I}", "parent", key, "htxsnv", x,
 				"httnv", t));
 	}
-	json_object_del(r->fig, "ratings_quota_raw");
 	json_object_set_new(json_object_get(r->fig, "ratings") ? json_object_get(r->fig, "ratings") :
 		r->fig, "quota", json_pack("{s:I, s:o}", "groups", (json_int_t)checked, "over_20_percent", out));
 	json_decref(groups);
@@ -713,12 +674,34 @@ static void render(out_t *o, int html, const report *r)
 		say(o, "</body></html>\n");
 }
 
+static void report_free(report *r)
+{
+	json_decref(r->fig);
+	json_decref(r->sets);
+	json_decref(r->parents);
+	json_decref(r->rated);
+	json_decref(r->left);
+	json_decref(r->arrived);
+}
+
 static int run(void *state, hoso_host *host, const char *format)
 {
+	/* The events before the members: who left and who came, and when. */
+	static const struct {
+		const char *type;
+		count_fn count;
+	} walks[] = {
+		{ "organization", count_org }, { "member_event", count_event }, { "member", count_member },
+		{ "inspection", count_inspection }, { "supervision", count_supervision },
+		{ "discipline", count_discipline }, { "evaluation", count_evaluation },
+		{ "training_course", count_course },
+	};
 	report r;
 	const char *year = api->option(host, "year"), *as_of = api->option(host, "as_of");
 	const char *unit = api->option(host, "unit"), *commit = api->option(host, "commit");
 	out_t o = { host, 0, NULL };
+	json_int_t in, out, end;
+	size_t i;
 	int rc = 0;
 
 	(void)state;
@@ -733,55 +716,38 @@ static int run(void *state, hoso_host *host, const char *format)
 	snprintf(r.as_of, sizeof(r.as_of), "%.10s", as_of ? as_of : r.last);
 	r.fig = json_pack("{s:i, s:s, s:s?, s:s?}", "year", r.year, "as_of", r.as_of, "unit", unit,
 		"commit", commit);
+	r.sets = json_object();
 	r.parents = json_object();
-	if (!r.fig || !r.parents)
-		r.oom = 1;
-	if (!(r.left = json_object()) || !(r.arrived = json_object()))
-		r.oom = 1;
-	if (!r.oom)
-		rc = api->record_foreach(host, "organization", unit, visit_org, &r);
-	/* The events first: who left, and when. */
-	if (rc == 0)
-		rc = api->record_foreach(host, "member_event", unit, visit_event, &r);
-	if (rc == 0)
-		rc = api->record_foreach(host, "member", unit, visit_member, &r);
-	if (rc == 0)
-		rc = api->record_foreach(host, "inspection", unit, visit_inspection, &r);
-	if (rc == 0)
-		rc = api->record_foreach(host, "supervision", unit, visit_supervision, &r);
-	if (rc == 0)
-		rc = api->record_foreach(host, "discipline", unit, visit_discipline, &r);
-	if (rc == 0)
-		rc = api->record_foreach(host, "evaluation", unit, visit_evaluation, &r);
-	if (rc == 0)
-		rc = api->record_foreach(host, "training_course", unit, visit_course, &r);
+	r.rated = json_object();
+	r.left = json_object();
+	r.arrived = json_object();
+	r.oom = !r.fig || !r.sets || !r.parents || !r.rated || !r.left || !r.arrived;
+	for (i = 0; i < sizeof(walks) / sizeof(walks[0]) && rc == 0 && !r.oom; i++) {
+		walk_ctx w = { &r, walks[i].count };
+		rc = api->record_foreach(host, walks[i].type, unit, visit, &w);
+	}
 	if (rc != 0 || r.oom) {
 		api->set_error(host, r.oom ? "out of memory" : "cannot read the records");
-		json_decref(r.fig);
-		json_decref(r.parents);
-		json_decref(r.left);
-		json_decref(r.arrived);
+		report_free(&r);
 		return -1;
 	}
-	count_sets(&r, "inspections");
-	count_sets(&r, "supervisions");
+	count_sets(r.fig, r.sets);
+	/* Start and end are counted; what the year's events do not explain is shown. */
+	in = out = 0;
+	end = num(r.fig, "members", "total", NULL);
 	{
-		/* The start of the year's movement: the end, less what came in, plus what went. */
 		const char *k;
 		json_t *v;
-		json_int_t in = 0, out = 0, end = num(r.fig, "members", "total", NULL);
 		json_object_foreach(json_object_get(json_object_get(r.fig, "movement"), "in"), k, v)
 			in += json_integer_value(v);
 		json_object_foreach(json_object_get(json_object_get(r.fig, "movement"), "out"), k, v)
 			out += json_integer_value(v);
-		/* Start and end are counted; what the year's events do not explain is shown. */
-		add(&r, end, "movement", "end", NULL);
-		add(&r, 0, "movement", "start", NULL);
-		add(&r, in, "movement", "in_total", NULL);
-		add(&r, out, "movement", "out_total", NULL);
-		add(&r, end - (num(r.fig, "movement", "start", NULL) + in - out), "movement", "unexplained",
-			NULL);
 	}
+	add(&r, end, "movement", "end", NULL);
+	add(&r, 0, "movement", "start", NULL);
+	add(&r, in, "movement", "in_total", NULL);
+	add(&r, out, "movement", "out_total", NULL);
+	add(&r, end - (num(r.fig, "movement", "start", NULL) + in - out), "movement", "unexplained", NULL);
 	quota(&r);
 	if (strcmp(format, "json") == 0) {
 		char *text = json_dumps(r.fig, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -793,10 +759,7 @@ static int run(void *state, hoso_host *host, const char *format)
 		render(&o, strcmp(format, "html") == 0, &r);
 		json_decref(o.labels);
 	}
-	json_decref(r.fig);
-	json_decref(r.parents);
-	json_decref(r.left);
-	json_decref(r.arrived);
+	report_free(&r);
 	if (o.failed) {
 		api->set_error(host, "cannot write the report");
 		return -1;
