@@ -79,6 +79,9 @@ int cli_usage(const cli_command *cmd, const char *fmt, ...) __attribute__((forma
 void cli_progress(const char *what, size_t done, size_t total);
 void cli_progress_end(void);
 
+/* Who is running hoso, as access.json names users: $HOSO_USER, else git's user.name; NULL if neither. */
+const char *cli_user(hoso_repo *repo);
+
 /* The unit given by --unit, else the replica's own; NULL with a message if neither. */
 const char *cli_unit(const cli_args *args, hoso_repo *repo, int *exit_code);
 /* The schema of TYPE, or NULL with a usage message naming the known types. */
@@ -121,6 +124,9 @@ const char *cli_builtin_plugin_dir(void);
 const hoso_txn_options *cli_write_options(hoso_repo *repo, hoso_problems *problems);
 void cli_write_options_free(void);
 
+/* Options for verify with the same validators (after cli_write_options), or NULL. */
+const hoso_verify_options *cli_verify_options(hoso_repo *repo);
+
 /* The schema directory of this build or installation. */
 const char *cli_schema_dir(void);
 
@@ -131,6 +137,6 @@ extern const char *cli_program;
 void cli_sync_options(hoso_sync_options *opts, const cli_args *args);
 
 extern const cli_command cmd_init, cmd_add, cmd_edit, cmd_show, cmd_rm, cmd_list, cmd_log,
-	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve, cmd_plugin, cmd_export, cmd_report;
+	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve, cmd_plugin, cmd_export, cmd_report, cmd_access, cmd_verify;
 
 #endif

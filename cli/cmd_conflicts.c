@@ -40,7 +40,8 @@ static int each(const char *unit, const char *type, const char *id, const char *
 		field = json_string_value(json_object_get(c, "field"));
 		printf("%s\t%s\t%s\t%s\twinner %s\tours ", id, unit,
 			json_string_value(json_object_get(c, "record_id")),
-			field && *field ? field : "(the whole record: edited against a deletion)",
+			field && *field ? field : json_is_true(json_object_get(c, "deleted")) ?
+			"(the whole record: edited against a deletion)" : "(the whole record)",
 			json_string_value(json_object_get(c, "winner")));
 		print_value(json_object_get(c, "ours"));
 		fputs("\ttheirs ", stdout);

@@ -13,23 +13,6 @@ static const cli_option options[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
-/* Who is running hoso, as access.json names users: $HOSO_USER, else git's user.name. */
-static const char *who(hoso_repo *repo)
-{
-	static char name[256];
-	git_config *cfg = NULL;
-	git_buf buf = GIT_BUF_INIT;
-
-	if (getenv("HOSO_USER"))
-		return getenv("HOSO_USER");
-	if (git_repository_config_snapshot(&cfg, hoso_repo_git(repo)) == 0 &&
-		git_config_get_string_buf(&buf, cfg, "user.name") == 0)
-		snprintf(name, sizeof(name), "%s", buf.ptr);
-	git_buf_dispose(&buf);
-	git_config_free(cfg);
-	return name[0] ? name : NULL;
-}
-
 /* Copy `from` to `to` through a temporary file renamed into place. */
 static int copy_file(const char *from, const char *to)
 {
@@ -59,7 +42,7 @@ static int install(cli_args *args, hoso_repo *repo)
 {
 	hoso_loaded_plugin *p = NULL;
 	const hoso_plugin *d;
-	const char *user = who(repo), *role = user ? hoso_repo_role(repo, user) : NULL;
+	const char *user = cli_user(repo), *role = user ? hoso_repo_role(repo, user) : NULL;
 	const char *from = args->pos[1], *url = NULL;
 	char dir[4096], dest[4200], file[4400], tmpdir[4200];
 	int rc = EXIT_OK, error;
@@ -119,7 +102,7 @@ done:
 
 static int remove_plugin(cli_args *args, hoso_repo *repo)
 {
-	const char *user = who(repo), *role = user ? hoso_repo_role(repo, user) : NULL;
+	const char *user = cli_user(repo), *role = user ? hoso_repo_role(repo, user) : NULL;
 	char dir[4096], path[4352];
 	int error;
 

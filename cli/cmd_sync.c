@@ -40,6 +40,8 @@ static int run(cli_args *args, hoso_repo *repo)
 		hoso_problems_free(problems);
 		return EXIT_DATA;
 	}
+	/* What the hub's hook will verify, verified before it is sent. */
+	opts.verify = cli_verify_options(repo);
 	error = hoso_sync_run(repo, &opts, &st);
 	cli_progress_end();
 	rc = cli_problems(problems);
@@ -48,8 +50,9 @@ static int run(cli_args *args, hoso_repo *repo)
 	if (st.received_commits && hoso_repo_reload(repo) == 0)
 		fetch_plugins(repo, " by the hub");
 	if (error == HOSO_EINVALID && rc != EXIT_OK) {
-		cli_error(EXIT_DATA, "%s; nothing was merged or sent", hoso_error_last());
-		cli_hint("fix the records named above here, then sync again");
+		cli_error(EXIT_DATA, "%s", hoso_error_last());
+		cli_hint("fix the records named above here (a clerk writes only in their own units), "
+			"then sync again");
 		return EXIT_DATA;
 	}
 	if (error == HOSO_EOFFLINE) {

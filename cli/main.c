@@ -11,7 +11,7 @@ const char *cli_program = "hoso";
 
 static const cli_command *const commands[] = {
 	&cmd_init, &cmd_add, &cmd_edit, &cmd_show, &cmd_rm, &cmd_list, &cmd_log,
-	&cmd_import, &cmd_status, &cmd_clone, &cmd_sync, &cmd_conflicts, &cmd_resolve, &cmd_export, &cmd_report, &cmd_plugin, &cmd_demo, NULL
+	&cmd_import, &cmd_status, &cmd_clone, &cmd_sync, &cmd_conflicts, &cmd_resolve, &cmd_export, &cmd_report, &cmd_plugin, &cmd_access, &cmd_verify, &cmd_demo, NULL
 };
 
 static void print_help(FILE *fp, const cli_command *cmd)
@@ -22,9 +22,11 @@ static void print_help(FILE *fp, const cli_command *cmd)
 	if (cmd->options && cmd->options[0].name)
 		fprintf(fp, "\noptions:\n");
 	for (o = cmd->options; o && o->name; o++) {
-		char left[64];
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", o->letter ? "-" : "", o->letter,
-			o->letter ? ", " : "", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		char left[64], letter[8] = "";
+		if (o->letter)
+			snprintf(letter, sizeof(letter), "-%c, ", o->letter);
+		snprintf(left, sizeof(left), "%s--%s%s%s", letter, o->name, o->arg ? " " : "",
+			o->arg ? o->arg : "");
 		fprintf(fp, "  %-22s %s%s\n", left, o->help, o->repeat ? " (repeatable)" : "");
 	}
 }
@@ -173,7 +175,8 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (cmd->needs_repo) {
-		int error = hoso_repo_open(&repo, ".");
+		/* As git does: GIT_DIR names the repository (a hook runs so). */
+		int error = hoso_repo_open(&repo, !dir && getenv("GIT_DIR") ? NULL : ".");
 		if (error < 0) {
 			rc = cli_fail(error);
 			cli_hint("run hoso inside a data repository, or give it with -C DIR");

@@ -197,6 +197,22 @@ void cli_progress_end(void)
 	progress_shown = 0;
 }
 
+const char *cli_user(hoso_repo *repo)
+{
+	static char name[256];
+	git_config *cfg = NULL;
+	git_buf buf = GIT_BUF_INIT;
+
+	if (getenv("HOSO_USER"))
+		return getenv("HOSO_USER");
+	if (git_repository_config_snapshot(&cfg, hoso_repo_git(repo)) == 0 &&
+		git_config_get_string_buf(&buf, cfg, "user.name") == 0)
+		snprintf(name, sizeof(name), "%s", buf.ptr);
+	git_buf_dispose(&buf);
+	git_config_free(cfg);
+	return name[0] ? name : NULL;
+}
+
 const char *cli_unit(const cli_args *args, hoso_repo *repo, int *exit_code)
 {
 	const char *unit = cli_get(args, "unit");
@@ -331,6 +347,17 @@ const hoso_txn_options *cli_write_options(hoso_repo *repo, hoso_problems *proble
 	if (missing)
 		cli_hint("every replica runs the plugins hoso.json pins: install them, then write again");
 	return missing ? NULL : &opts;
+}
+
+const hoso_verify_options *cli_verify_options(hoso_repo *repo)
+{
+	static hoso_verify_options opts = HOSO_VERIFY_OPTIONS_INIT;
+
+	(void)repo;
+	if (!write_plugins)
+		return NULL;
+	hoso_plugin_set_verify_options(write_plugins, &opts);
+	return &opts;
 }
 
 void cli_write_options_free(void)

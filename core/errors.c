@@ -138,6 +138,7 @@ static void problem_clear(hoso_problem *p)
 	free(p->rule);
 	free(p->message);
 	free(p->record);
+	free(p->commit);
 }
 
 void hoso_problems_free(hoso_problems *p)
@@ -243,6 +244,19 @@ int hoso_problems_set_record(hoso_problems *p, const char *id)
 	free(it->record);
 	if (!(it->record = strdup(id)))
 		return hoso_error_set(HOSO_ERROR, "out of memory");
+	return 0;
+}
+
+int hoso_problems_set_commit(hoso_problems *p, size_t i, const char *commit)
+{
+	char *copy;
+
+	if (!p || i >= p->count || !commit)
+		return 0;
+	if (!(copy = strdup(commit)))
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	free(p->items[i].commit);
+	p->items[i].commit = copy;
 	return 0;
 }
 

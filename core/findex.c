@@ -292,80 +292,24 @@ static int build(hoso_findex *ix, const git_tree *tree)
 	return error;
 }
 
-/*
- * The records that differ between two trees of data/, by walking both and
- * going down only where a subtree's id differs (libgit2's tree diff reads
- * every tree): `cb` gets the record's type and id, and its blob before and
- * after (NULL where there is none).
- */
-typedef int (*delta_cb)(hoso_findex *ix, const char *unit, const char *type, const char *id,
-	const git_oid *old, const git_oid *new);
-
-static int walk_delta(hoso_findex *ix, const git_tree *a, const git_tree *b, int depth,
-	const char *unit, const char *type, delta_cb cb)
+static int forget_cb(const char *path, const git_oid *old, const git_oid *new, void *payload)
 {
-	size_t i = 0, j = 0, na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
-	int error = 0;
+	char unit[64], type[64], id[HOSO_ID_LEN + 1];
 
-	while ((i < na || j < nb) && error == 0) {
-		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
-		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
-		int order = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
-		const git_tree_entry *e = order <= 0 ? ea : eb;
-		const char *name = git_tree_entry_name(e);
-		git_tree *sa = NULL, *sb = NULL;
-
-		if (order < 0)
-			eb = NULL;
-		else if (order > 0)
-			ea = NULL;
-		i += ea != NULL;
-		j += eb != NULL;
-		if (ea && eb && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
-			continue;
-		if (depth == 3) {
-			/* <unit>/<type>/<shard>/<id>.json */
-			size_t n = strlen(name);
-			char id[HOSO_ID_LEN + 1];
-
-			if (n != HOSO_ID_LEN + 5 || strcmp(name + HOSO_ID_LEN, ".json") != 0)
-				continue;
-			memcpy(id, name, HOSO_ID_LEN);
-			id[HOSO_ID_LEN] = '\0';
-			error = cb(ix, unit, type, id, ea && git_tree_entry_type(ea) == GIT_OBJECT_BLOB ?
-				git_tree_entry_id(ea) : NULL, eb && git_tree_entry_type(eb) == GIT_OBJECT_BLOB ?
-				git_tree_entry_id(eb) : NULL);
-			continue;
-		}
-		if ((ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE &&
-			git_tree_lookup(&sa, ix->repo->git, git_tree_entry_id(ea)) < 0) ||
-			(eb && git_tree_entry_type(eb) == GIT_OBJECT_TREE &&
-			git_tree_lookup(&sb, ix->repo->git, git_tree_entry_id(eb)) < 0))
-			error = hoso_error_git(HOSO_ERROR, "cannot read a tree for the field index");
-		else if (sa || sb)
-			error = walk_delta(ix, sa, sb, depth + 1, depth == 0 ? name : unit,
-				depth == 1 ? name : type, cb);
-		git_tree_free(sa);
-		git_tree_free(sb);
-	}
-	return error;
+	(void)new;
+	return old && hoso_record_path_parse(path, unit, type, id) ? forget(payload, id) : 0;
 }
 
-static int forget_cb(hoso_findex *ix, const char *unit, const char *type, const char *id,
-	const git_oid *old, const git_oid *new)
+static int add_cb(const char *path, const git_oid *old, const git_oid *new, void *payload)
 {
-	(void)unit, (void)type, (void)new;
-	return old ? forget(ix, id) : 0;
-}
-
-static int add_cb(hoso_findex *ix, const char *unit, const char *type, const char *id,
-	const git_oid *old, const git_oid *new)
-{
+	hoso_findex *ix = payload;
+	char unit[64], type[64], id[HOSO_ID_LEN + 1];
 	git_blob *blob = NULL;
 	int error;
 
 	(void)old;
-	if (!new || !indexes_type(ix, type, strlen(type)))
+	if (!new || !hoso_record_path_parse(path, unit, type, id) ||
+		!indexes_type(ix, type, strlen(type)))
 		return 0;
 	if (git_blob_lookup(&blob, ix->repo->git, new) < 0)
 		return hoso_error_git(HOSO_ERROR, "cannot read record '%s' for the field index", id);
@@ -396,9 +340,9 @@ static int catch_up(hoso_findex *ix, const git_tree *old, const git_tree *tree)
 	git_tree *a = data_tree(ix, old), *b = data_tree(ix, tree);
 	int error;
 
-	error = walk_delta(ix, a, b, 0, NULL, NULL, forget_cb);
+	error = hoso_tree_delta(ix->repo->git, a, b, "data/", forget_cb, ix);
 	if (error == 0)
-		error = walk_delta(ix, a, b, 0, NULL, NULL, add_cb);
+		error = hoso_tree_delta(ix->repo->git, a, b, "data/", add_cb, ix);
 	git_tree_free(a);
 	git_tree_free(b);
 	return error;

@@ -34,6 +34,14 @@ int hoso_tree_read(git_blob **out, git_repository *git, const git_tree *tree, co
 int hoso_tree_find(char unit[64], char *type_out, hoso_repo *repo, const git_tree *tree,
 	const char *type, const char *id);
 
+/*
+ * A transaction that only checks: changes staged on top of `base` (NULL:
+ * empty), seen by reads and checks as a commit would see them; no lock is
+ * taken and it cannot commit.
+ */
+int hoso_txn_begin_check(hoso_txn **out, hoso_repo *repo, const git_tree *base,
+	const hoso_txn_options *opts);
+
 /* Make the transaction's commit a merge: `theirs` becomes its second parent. */
 void hoso_txn_set_merge_parent(hoso_txn *txn, const git_oid *theirs);
 
@@ -51,7 +59,31 @@ const git_oid *hoso_txn_base(const hoso_txn *txn);
 int hoso_txn_put_blob(hoso_txn *txn, const char *unit, const char *type, const char *id,
 	const git_oid *blob);
 
+/*
+ * Stage record `id` at `path` exactly, as a diff of two trees gives it: its
+ * blob (already in the object database), or NULL when the path goes. No
+ * search for the id elsewhere: stage a move's removal before its addition.
+ */
+int hoso_txn_stage_path(hoso_txn *txn, const char *path, const char *id, const char *unit,
+	const char *type, const git_oid *blob);
+
 /* Stage a file that is not a record (hoso.json, access.json, schemas/). */
 int hoso_txn_put_file(hoso_txn *txn, const char *path, const char *data, size_t len);
+
+/* A file that differs between two trees: its blob before and after (NULL where none). */
+typedef int (*hoso_delta_cb)(const char *path, const git_oid *old, const git_oid *new,
+	void *payload);
+
+/*
+ * Call `cb` for every file that differs between `a` and `b` (either may be
+ * NULL: empty), in path order, `prefix` put before each path. Only subtrees
+ * whose ids differ are read. A non-zero return stops the walk.
+ */
+int hoso_tree_delta(git_repository *git, const git_tree *a, const git_tree *b,
+	const char *prefix, hoso_delta_cb cb, void *payload);
+
+/* data/<unit>/<type>/<shard>/<id>.json: 1 with the parts filled, 0 when not a record path. */
+int hoso_record_path_parse(const char *path, char unit[64], char type[64],
+	char id[HOSO_ID_LEN + 1]);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "hoso/access.h"
 #include "hoso/json.h"
 #include "internal.h"
 #include "common.h"
@@ -96,6 +97,14 @@ static int load_config(hoso_repo *repo, json_t *config)
 	return 0;
 }
 
+static void head_tree(git_tree **out, git_repository *git)
+{
+	git_object *obj = NULL;
+
+	if (git_revparse_single(&obj, git, "HEAD^{tree}") == 0)
+		*out = (git_tree *)obj;
+}
+
 int hoso_repo_reload(hoso_repo *repo)
 {
 	git_tree *tree = NULL;
@@ -106,6 +115,9 @@ int hoso_repo_reload(hoso_repo *repo)
 
 	if ((error = hoso_repo_tip_tree(&tree, NULL, repo)) < 0)
 		goto done;
+	/* A CI checkout may have no branch main, only the commit it checked out. */
+	if (!tree && git_repository_head_detached(repo->git) == 1)
+		head_tree(&tree, repo->git);
 	if (!tree) {
 		error = hoso_error_set(HOSO_ENOTFOUND,
 			"'%s' is not a hoso repository: it has no branch main", repo->gitdir);
@@ -167,8 +179,10 @@ int hoso_repo_open(hoso_repo **out, const char *path)
 	int error;
 
 	*out = NULL;
-	if (git_repository_open_ext(&git, path ? path : ".", 0, NULL) < 0)
-		return hoso_error_git(HOSO_ENOTFOUND, "cannot open repository '%s'", path ? path : ".");
+	/* No path: where git's environment says (GIT_DIR, and a hook's quarantined objects). */
+	if (git_repository_open_ext(&git, path, path ? 0 : GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0)
+		return hoso_error_git(HOSO_ENOTFOUND, "cannot open repository '%s'",
+			path ? path : getenv("GIT_DIR") ? getenv("GIT_DIR") : ".");
 	if ((error = repo_new(&repo, git)) < 0) {
 		git_repository_free(git);
 		return error;
@@ -615,22 +629,18 @@ done:
 const char *hoso_repo_role(hoso_repo *repo, const char *user)
 {
 	static _Thread_local char role[32];
-	git_tree *tip = NULL;
-	git_blob *blob = NULL;
-	json_t *access = NULL;
-	json_error_t jerr;
-	const char *r = NULL;
+	hoso_access *access = NULL;
+	const char *r;
+	int found = 0;
 
-	if (user && hoso_repo_tip_tree(&tip, NULL, repo) == 0 && tip &&
-		hoso_tree_read(&blob, repo->git, tip, "access.json") == 0 &&
-		(access = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, &jerr)))
-		r = str(json_object_get(json_object_get(access, "users"), user), "role");
-	if (r)
+	/* An access.json that breaks its rules gives no one a role. */
+	if (user && hoso_access_load(&access, repo, NULL, NULL) == 0 &&
+		(r = hoso_access_role(access, user))) {
 		snprintf(role, sizeof(role), "%s", r);
-	json_decref(access);
-	git_blob_free(blob);
-	git_tree_free(tip);
-	return r ? role : NULL;
+		found = 1;
+	}
+	hoso_access_free(access);
+	return found ? role : NULL;
 }
 
 int hoso_repo_pin_plugin(hoso_repo *repo, const char *name, const char *version,

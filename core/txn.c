@@ -49,6 +49,7 @@ struct hoso_txn {
 	double check_s;     /* time spent in commit checks */
 	git_oid parent2;    /* a merge's second parent */
 	int has_parent2;
+	int check_only;     /* a view to check changes against a tree: never committed */
 	char unit_buf[64];
 };
 
@@ -86,7 +87,7 @@ static void index_free_cb(const char *key, void *value, void *payload)
 	hoso_map_free(value);
 }
 
-int hoso_txn_begin(hoso_txn **out, hoso_repo *repo, const hoso_txn_options *opts)
+static int txn_new(hoso_txn **out, hoso_repo *repo, const hoso_txn_options *opts)
 {
 	hoso_txn_options defaults = HOSO_TXN_OPTIONS_INIT;
 	hoso_txn *txn;
@@ -105,10 +106,24 @@ int hoso_txn_begin(hoso_txn **out, hoso_repo *repo, const hoso_txn_options *opts
 	txn->commit_check = opts->commit_check;
 	txn->problems = opts->problems;
 	if ((error = hoso_map_new(&txn->changes)) < 0 || (error = hoso_map_new(&txn->ids)) < 0 ||
-		(error = hoso_map_new(&txn->indexes)) < 0 || (error = hoso_map_new(&txn->lookups)) < 0)
-		goto fail;
+		(error = hoso_map_new(&txn->indexes)) < 0 || (error = hoso_map_new(&txn->lookups)) < 0) {
+		hoso_txn_free(txn);
+		return error;
+	}
+	*out = txn;
+	return 0;
+}
+
+int hoso_txn_begin(hoso_txn **out, hoso_repo *repo, const hoso_txn_options *opts)
+{
+	hoso_txn *txn;
+	int error;
+
+	*out = NULL;
+	if ((error = txn_new(&txn, repo, opts)) < 0)
+		return error;
 	if ((error = hoso_lock_acquire(&txn->lock, repo->gitdir,
-		opts->lock_timeout_ms ? opts->lock_timeout_ms : 10000)) < 0)
+		opts && opts->lock_timeout_ms ? opts->lock_timeout_ms : 10000)) < 0)
 		goto fail;
 	/* Under the lock, the tip cannot move under a well-behaved writer. */
 	if ((error = hoso_repo_tip_tree(&txn->base_tree, &txn->base, repo)) < 0)
@@ -119,6 +134,24 @@ int hoso_txn_begin(hoso_txn **out, hoso_repo *repo, const hoso_txn_options *opts
 fail:
 	hoso_txn_free(txn);
 	return error;
+}
+
+int hoso_txn_begin_check(hoso_txn **out, hoso_repo *repo, const git_tree *base,
+	const hoso_txn_options *opts)
+{
+	hoso_txn *txn;
+	int error;
+
+	if ((error = txn_new(&txn, repo, opts)) < 0)
+		return error;
+	txn->check_only = 1;
+	txn->pack = 0; /* nothing is written while staging */
+	if (base && git_tree_dup(&txn->base_tree, (git_tree *)base) < 0) {
+		hoso_txn_free(txn);
+		return hoso_error_git(HOSO_ERROR, "cannot read the tree to check against");
+	}
+	*out = txn;
+	return 0;
 }
 
 void hoso_txn_free(hoso_txn *txn)
@@ -263,6 +296,20 @@ int hoso_txn_put_file(hoso_txn *txn, const char *path, const char *data, size_t 
 		return hoso_error_set(HOSO_ERROR, "out of memory");
 	memcpy(copy, data, len);
 	return stage(txn, path, copy, len, NULL, NULL, NULL);
+}
+
+int hoso_txn_stage_path(hoso_txn *txn, const char *path, const char *id, const char *unit,
+	const char *type, const git_oid *blob)
+{
+	change *c;
+	int error;
+
+	if ((error = stage(txn, path, NULL, 0, id, blob ? unit : NULL, blob ? type : NULL)) < 0 || !blob)
+		return error;
+	c = hoso_map_get(txn->changes, path);
+	git_oid_cpy(&c->oid, blob);
+	c->in_odb = 1;
+	return 0;
 }
 
 static int locate(location *loc, hoso_txn *txn, const char *id, const char *type);
@@ -969,6 +1016,8 @@ int hoso_txn_commit(hoso_txn *txn, const char *message, git_oid *out)
 	size_t tlen, mlen = strlen(message);
 	int error, empty = 0;
 
+	if (txn->check_only)
+		return hoso_error_set(HOSO_EUSAGE, "a transaction that only checks cannot commit");
 	if (hoso_map_count(txn->changes) == 0 && !txn->has_parent2) {
 		if (out && txn->has_base)
 			git_oid_cpy(out, &txn->base);

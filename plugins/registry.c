@@ -383,31 +383,53 @@ void hoso_plugin_set_write_options(hoso_plugin_set *set, hoso_txn_options *opts,
 	opts->problems = problems;
 }
 
-int hoso_plugin_set_check_commit(hoso_txn *txn, hoso_problems *problems, void *payload)
+int hoso_plugin_set_check_ids(hoso_plugin_set *set, hoso_txn *txn, const char *const *ids,
+	size_t n, hoso_problems *problems)
 {
-	hoso_plugin_set *set = payload;
-	id_list changed = { NULL, 0, 0 };
 	size_t i;
 	int error = 0;
 
-	if (!set || (error = hoso_txn_foreach_id(txn, collect_id, &changed)) < 0 || !changed.n)
-		goto done;
+	if (!set || !n)
+		return 0;
 	if (!set->index.fields && (error = gather_fields(set)) < 0)
-		goto done;
+		return error;
 	set->index.state = set->index.n ? 0 : -1;
 	for (i = 0; i < set->count && error == 0; i++) {
 		const hoso_plugin *d = hoso_plugin_descriptor(set->items[i].plugin);
 		hoso_host host = { set->repo, d->name, problems, txn, &set->index, NULL, NULL, "" };
 		const hoso_validator *v = validator_of(&set->items[i], &host);
 
-		if (v && v->check_set &&
-			v->check_set(set->items[i].state, &host, (const char *const *)changed.ids, changed.n) < 0)
+		if (v && v->check_set && v->check_set(set->items[i].state, &host, ids, n) < 0)
 			error = plugin_failed(d, &host, "the rules across records");
 	}
 	hoso_findex_discard(set->index.findex);
 	json_decref(set->index.walked);
 	set->index.walked = NULL;
-done:
+	return error;
+}
+
+static int verify_set_cb(void *payload, hoso_txn *txn, const char *const *ids, size_t n,
+	hoso_problems *problems)
+{
+	return hoso_plugin_set_check_ids(payload, txn, ids, n, problems);
+}
+
+void hoso_plugin_set_verify_options(hoso_plugin_set *set, hoso_verify_options *opts)
+{
+	opts->check_cb = hoso_plugin_set_check;
+	opts->set_cb = verify_set_cb;
+	opts->check_payload = set;
+}
+
+int hoso_plugin_set_check_commit(hoso_txn *txn, hoso_problems *problems, void *payload)
+{
+	id_list changed = { NULL, 0, 0 };
+	size_t i;
+	int error;
+
+	if ((error = hoso_txn_foreach_id(txn, collect_id, &changed)) == 0)
+		error = hoso_plugin_set_check_ids(payload, txn, (const char *const *)changed.ids,
+			changed.n, problems);
 	for (i = 0; i < changed.n; i++)
 		free(changed.ids[i]);
 	free(changed.ids);

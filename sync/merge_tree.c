@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hoso/access.h"
 #include "hoso/json.h"
 #include "merge_tree.h"
 #include "internal.h"
@@ -20,35 +21,6 @@ typedef struct {
 	side_change ours, theirs;
 	int in_ours, in_theirs;
 } both;
-
-/* data/<unit>/<type>/<shard>/<id>.json: fills the parts; 0 when not a record path. */
-static int parse_path(const char *path, char unit[64], char type[64], char id[HOSO_ID_LEN + 1])
-{
-	const char *p = path, *slash;
-	size_t n;
-
-	if (strncmp(p, "data/", 5) != 0)
-		return 0;
-	p += 5;
-	if (!(slash = strchr(p, '/')) || (n = (size_t)(slash - p)) == 0 || n >= 64)
-		return 0;
-	memcpy(unit, p, n);
-	unit[n] = '\0';
-	p = slash + 1;
-	if (!(slash = strchr(p, '/')) || (n = (size_t)(slash - p)) == 0 || n >= 64)
-		return 0;
-	memcpy(type, p, n);
-	type[n] = '\0';
-	p = slash + 1;
-	if (!(slash = strchr(p, '/')))
-		return 0;
-	p = slash + 1;
-	if (strlen(p) != HOSO_ID_LEN + 5 || strcmp(p + HOSO_ID_LEN, ".json") != 0)
-		return 0;
-	memcpy(id, p, HOSO_ID_LEN);
-	id[HOSO_ID_LEN] = '\0';
-	return hoso_id_valid(id);
-}
 
 static void both_free(const char *key, void *value, void *payload)
 {
@@ -73,7 +45,7 @@ static int collect(hoso_map *changes, git_diff *diff, int theirs)
 		side_change *sc;
 		both *b;
 
-		if (parse_path(path, unit, type, id))
+		if (hoso_record_path_parse(path, unit, type, id))
 			snprintf(key, sizeof(key), "id:%s", id);
 		else
 			snprintf(key, sizeof(key), "path:%s", path);
@@ -144,6 +116,8 @@ typedef struct {
 	hoso_merge_options mopts;
 	hoso_problems *problems;
 	hoso_merge_tree_stats *stats;
+	const char *user;        /* who pushes the merge, or NULL */
+	hoso_access *access;     /* what they may write, as the hub has it */
 	char now[32];
 	char ours_hex[GIT_OID_HEXSZ + 1], theirs_hex[GIT_OID_HEXSZ + 1];
 } merge_ctx;
@@ -196,6 +170,43 @@ static int theirs_win(const merge_ctx *m)
 	return strcmp(m->mopts.theirs_tiebreak, m->mopts.ours_tiebreak) > 0;
 }
 
+/* 1 if the merge's user may write records of `unit`. */
+static int may_write(const merge_ctx *m, const char *unit)
+{
+	char path[80];
+
+	if (!m->access || !*unit)
+		return !m->access;
+	snprintf(path, sizeof(path), "data/%s/_", unit); /* any path in it */
+	return hoso_access_may_write(m->access, m->user, path);
+}
+
+/*
+ * A record changed on both sides that now lives where the user may not
+ * write (the province moved it out of a clerk's unit while the clerk
+ * edited it): the hub's version stays, and ours goes whole into a conflict
+ * record in a unit the user may write, for someone who may to settle.
+ */
+static int keep_theirs(merge_ctx *m, const char *id, const both *b, const char *type,
+	const char *ounit, const char *bunit, json_t *ours, json_t *theirs)
+{
+	hoso_merge_conflict c = { "", ours, theirs, HOSO_MERGE_THEIRS, !theirs || !ours };
+	const char *own = hoso_repo_own_unit(m->repo);
+	const char *where = may_write(m, ounit) ? ounit : may_write(m, bunit) ? bunit : own ? own : "";
+	char unit[64], rid[HOSO_ID_LEN + 1], ttype[64];
+	int error;
+
+	if (b->theirs.new_path) {
+		hoso_record_path_parse(b->theirs.new_path, unit, ttype, rid);
+		error = hoso_txn_put_blob(m->txn, unit, type, id, &b->theirs.new_id);
+	} else {
+		error = hoso_txn_remove(m->txn, id);
+	}
+	if (error == HOSO_ENOTFOUND)
+		error = 0;
+	return error < 0 ? error : write_conflict(m, where, type, id, &c);
+}
+
 /* A record changed on both sides. */
 static int merge_one(merge_ctx *m, const char *id, const both *b)
 {
@@ -211,11 +222,11 @@ static int merge_one(merge_ctx *m, const char *id, const both *b)
 		strcmp(b->ours.new_path, b->theirs.new_path) == 0)
 		return 0; /* the same change on both sides */
 	if (base_path)
-		parse_path(base_path, bunit, type, rid);
+		hoso_record_path_parse(base_path, bunit, type, rid);
 	if (b->ours.new_path)
-		parse_path(b->ours.new_path, ounit, type, rid);
+		hoso_record_path_parse(b->ours.new_path, ounit, type, rid);
 	if (b->theirs.new_path)
-		parse_path(b->theirs.new_path, tunit, type, rid);
+		hoso_record_path_parse(b->theirs.new_path, tunit, type, rid);
 	base = read_record(m->git, m->base, base_path);
 	ours = read_record(m->git, m->ours, b->ours.new_path);
 	theirs = read_record(m->git, m->theirs, b->theirs.new_path);
@@ -235,6 +246,10 @@ static int merge_one(merge_ctx *m, const char *id, const both *b)
 		unit = ounit;
 	else
 		unit = *tunit ? tunit : bunit;
+	if (!may_write(m, unit)) {
+		error = keep_theirs(m, id, b, type, ounit, bunit, ours, theirs);
+		goto done;
+	}
 	/*
 	 * A move is an edit: moved on one side and deleted on the other, the
 	 * moved record stays, and a conflict records the deletion (the field
@@ -268,7 +283,7 @@ static int take_theirs(merge_ctx *m, const char *id, const both *b)
 	m->stats->taken++;
 	if (!b->theirs.new_path)
 		return hoso_txn_remove(m->txn, id);
-	parse_path(b->theirs.new_path, unit, type, rid);
+	hoso_record_path_parse(b->theirs.new_path, unit, type, rid);
 	/*
 	 * Taken as it is, by its blob: it was checked where it was written and
 	 * again by the hub, and reading, parsing and checking a thousand
@@ -311,8 +326,8 @@ static int by_str(const void *a, const void *b)
 }
 
 int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
-	const git_commit *ours, const git_commit *theirs, hoso_problems *problems,
-	hoso_merge_tree_stats *stats)
+	const git_commit *ours, const git_commit *theirs, const char *user,
+	hoso_problems *problems, hoso_merge_tree_stats *stats)
 {
 	git_repository *git = hoso_repo_git(repo);
 	merge_ctx m;
@@ -346,6 +361,16 @@ int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
 		git_commit_tree(&m.theirs, theirs) < 0) {
 		error = hoso_error_git(HOSO_ERROR, "cannot read the commits to merge");
 		goto done;
+	}
+	/* What the pusher may write, as the hub's hook will judge it: access.json as the hub has it. */
+	if (user) {
+		hoso_problems *why = NULL;
+
+		if ((error = hoso_problems_new(&why)) < 0)
+			goto done;
+		if (hoso_access_load(&m.access, repo, m.theirs, why) == 0)
+			m.user = user;
+		hoso_problems_free(why);
 	}
 	if ((error = hoso_map_new(&changes)) < 0 ||
 		(error = diff_commits(&dours, git, base, ours)) < 0 ||
@@ -381,5 +406,6 @@ done:
 	git_tree_free(m.base);
 	git_tree_free(m.ours);
 	git_tree_free(m.theirs);
+	hoso_access_free(m.access);
 	return error;
 }

@@ -20,8 +20,14 @@ typedef struct {
 	double check_s;    /* checking and writing merged records, as local writes are */
 } hoso_merge_tree_stats;
 
+/*
+ * `user` (may be NULL: anyone) is who will push the merge: a record changed
+ * on both sides that now lives in a unit access.json (as `theirs` has it)
+ * does not let them write keeps the hub's version, and this side's in a
+ * conflict record in a unit they may write, so that the hub takes the push.
+ */
 int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
-	const git_commit *ours, const git_commit *theirs, hoso_problems *problems,
-	hoso_merge_tree_stats *stats);
+	const git_commit *ours, const git_commit *theirs, const char *user,
+	hoso_problems *problems, hoso_merge_tree_stats *stats);
 
 #endif

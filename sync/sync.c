@@ -377,7 +377,7 @@ static int fetch(git_remote *remote, net_ctx *n)
 
 /* Merge origin/main into main (under the writer lock): 1 if main changed. */
 static int merge(hoso_repo *repo, const git_oid *theirs_id, const hoso_txn_options *write,
-	hoso_sync_stats *stats, hoso_problems *problems)
+	const char *user, hoso_sync_stats *stats, hoso_problems *problems)
 {
 	git_repository *git = hoso_repo_git(repo);
 	git_commit *ours = NULL, *theirs = NULL, *base = NULL;
@@ -416,7 +416,7 @@ static int merge(hoso_repo *repo, const git_oid *theirs_id, const hoso_txn_optio
 		error = hoso_error_git(HOSO_ERROR, "cannot read the merge base");
 		goto done;
 	}
-	if ((error = hoso_merge_trees(txn, repo, base, ours, theirs, problems, &ms)) < 0)
+	if ((error = hoso_merge_trees(txn, repo, base, ours, theirs, user, problems, &ms)) < 0)
 		goto done;
 	hoso_txn_set_merge_parent(txn, theirs_id);
 	snprintf(message, sizeof(message), "sync: merge the hub's main\n\n"
@@ -495,6 +495,30 @@ done:
 	return error;
 }
 
+/*
+ * What the hub will receive, verified as it will verify it: a problem
+ * found here is one the hub would refuse, said before anything is sent.
+ */
+static int verify_outgoing(hoso_repo *repo, const hoso_verify_options *verify, const char *user,
+	const git_oid *theirs, const git_oid *ours, hoso_problems *problems)
+{
+	hoso_verify_options vo = *verify;
+	char from[GIT_OID_HEXSZ + 1], to[GIT_OID_HEXSZ + 1];
+	size_t before = hoso_problems_errors(problems);
+	int error;
+
+	if (!vo.user)
+		vo.user = user;
+	git_oid_tostr(from, sizeof(from), theirs);
+	git_oid_tostr(to, sizeof(to), ours);
+	if ((error = hoso_verify(repo, from, to, &vo, NULL, problems)) < 0)
+		return error;
+	if (hoso_problems_errors(problems) > before)
+		return hoso_error_set(HOSO_EINVALID,
+			"the hub would refuse what this replica has to send: nothing was sent");
+	return 0;
+}
+
 static void jitter(unsigned int attempt)
 {
 	unsigned int r = 0;
@@ -533,7 +557,8 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 	size_t ahead, behind;
 	net_ctx n;
 	char *connect, *url = NULL;
-	int error = 0, rc;
+	const char *user;
+	int error = 0, rc, refused = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	memset(&n, 0, sizeof(n));
@@ -554,13 +579,13 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 		n.password = strdup(opts->password);
 	{
 		/* The user of the stored URL, unless one was given. */
-		char *clean = NULL, *user = NULL, *password = NULL;
-		if (split_url(&clean, &user, &password, n.url) == 0 && !n.user) {
-			n.user = user;
-			user = NULL;
+		char *clean = NULL, *url_user = NULL, *password = NULL;
+		if (split_url(&clean, &url_user, &password, n.url) == 0 && !n.user) {
+			n.user = url_user;
+			url_user = NULL;
 		}
 		free(clean);
-		free(user);
+		free(url_user);
 		free(password);
 	}
 	if ((connect = connect_url(n.url, &n))) {
@@ -572,6 +597,8 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 			goto done;
 		}
 	}
+	/* Who the hub will see push: the merge and the verify before the push write as them. */
+	user = n.user ? n.user : getenv("HOSO_USER");
 	/* The merge's findings go where the caller's writes put theirs. */
 	if (opts && opts->write && opts->write->problems)
 		problems = opts->write->problems;
@@ -591,7 +618,7 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 			stats->received_commits = behind;
 
 		t0 = hoso_clock();
-		error = merge(repo, &theirs, opts ? opts->write : NULL, stats, problems);
+		error = merge(repo, &theirs, opts ? opts->write : NULL, user, stats, problems);
 		stats->merge_s += hoso_clock() - t0;
 		if (error < 0)
 			goto done;
@@ -606,6 +633,11 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 		if (hoso_sync_ahead_behind(&ahead, &behind, repo) == 0)
 			stats->sent_commits = ahead;
 
+		if (opts && opts->verify && (error = verify_outgoing(repo, opts->verify, user,
+			&theirs, &ours, problems)) < 0) {
+			refused = 1;
+			goto done;
+		}
 		t0 = hoso_clock();
 		stats->attempts = attempt;
 		rc = push(repo, remote, &n, &theirs);
@@ -647,12 +679,12 @@ offline:
 	if (hoso_sync_ahead_behind(&ahead, &behind, repo) == 0)
 		stats->sent_commits = ahead;
 done:
-	if (error == HOSO_EINVALID && hoso_problems_count(problems)) {
+	if (error == HOSO_EINVALID && hoso_problems_count(problems) && !refused) {
 		const hoso_problem *p = hoso_problems_get(problems, 0);
 		const char *where = p->where ? p->where : p->record;
-		hoso_error_set(HOSO_EINVALID, "the merged records are not valid: %s%s%s%s%s",
-			where ? where : "", where ? ": " : "", p->field ? p->field : "",
-			p->field ? ": " : "", p->message);
+		hoso_error_set(HOSO_EINVALID, "the merged records are not valid: %s%s%s%s%s; "
+			"nothing was merged or sent", where ? where : "", where ? ": " : "",
+			p->field ? p->field : "", p->field ? ": " : "", p->message);
 	}
 	if (!opts || !opts->write || problems != opts->write->problems)
 		hoso_problems_free(problems);

@@ -52,6 +52,7 @@ typedef struct {
 	char *rule;     /* keyword or rule name ("required", "enum", "json"); never NULL */
 	char *message;  /* what is wrong, lower case, no full stop; never NULL */
 	char *record;   /* the id of the record it is about (a rule across records); may be NULL */
+	char *commit;   /* the commit that wrote it (hex; verify); may be NULL */
 } hoso_problem;
 
 typedef struct hoso_problems hoso_problems;
@@ -81,6 +82,9 @@ int hoso_problems_place(hoso_problems *p, size_t i, const char *where, size_t li
 
 /* Say which record the last problem added is about. */
 int hoso_problems_set_record(hoso_problems *p, const char *id);
+
+/* Say which commit (hex) problem `i` comes from. */
+int hoso_problems_set_commit(hoso_problems *p, size_t i, const char *commit);
 
 /* Drop every problem from index `n` on. */
 void hoso_problems_truncate(hoso_problems *p, size_t n);

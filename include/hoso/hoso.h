@@ -6,10 +6,12 @@
 #include "json.h"
 #include "schema.h"
 #include "repo.h"
+#include "access.h"
 #include "record.h"
 #include "import.h"
 #include "gen.h"
 #include "merge.h"
 #include "sync.h"
+#include "verify.h"
 
 #endif

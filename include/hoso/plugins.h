@@ -14,6 +14,7 @@
 #include "plugin.h"
 #include "record.h"
 #include "repo.h"
+#include "verify.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -103,6 +104,17 @@ void hoso_plugin_set_write_options(hoso_plugin_set *set, hoso_txn_options *opts,
  * kept beside the repository.
  */
 int hoso_plugin_set_check_commit(hoso_txn *txn, hoso_problems *problems, void *set);
+
+/* Options for hoso_verify: every validator on each record and on the rules across records. */
+void hoso_plugin_set_verify_options(hoso_plugin_set *set, hoso_verify_options *opts);
+
+/*
+ * Run every validator's check_set on records `ids` (`n` of them) as `txn`
+ * sees them: hoso_plugin_set_check_commit with the ids given, e.g. every
+ * record of a tree, checked against it.
+ */
+int hoso_plugin_set_check_ids(hoso_plugin_set *set, hoso_txn *txn, const char *const *ids,
+	size_t n, hoso_problems *problems);
 
 /*
  * Export every record of `types` (`ntypes` of them) in `unit` (NULL: all)

@@ -52,7 +52,12 @@ typedef struct {
 int hoso_repo_init(hoso_repo **out, const char *path, const hoso_init_options *opts,
 	hoso_problems *problems);
 
-/* Open the data repository at `path` (a bare repository or a working tree). */
+/*
+ * Open the data repository at `path` (a bare repository or a working tree),
+ * or, with `path` NULL, where git's environment says (GIT_DIR,
+ * GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES: a hook sees the
+ * objects of the push it is asked about).
+ */
 int hoso_repo_open(hoso_repo **out, const char *path);
 
 void hoso_repo_free(hoso_repo *repo);

@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "record.h"
 #include "repo.h"
+#include "verify.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,10 +41,16 @@ typedef struct {
 	 * their findings go (write->problems). NULL: the schemas only.
 	 */
 	const hoso_txn_options *write;
+	/*
+	 * The verify the hub runs, run before every push on what it would
+	 * receive, as the user it will see: problems go where the merge's do,
+	 * and nothing is pushed (HOSO_EINVALID). NULL: no verify.
+	 */
+	const hoso_verify_options *verify;
 } hoso_sync_options;
 
 #define HOSO_SYNC_OPTIONS_VERSION 1
-#define HOSO_SYNC_OPTIONS_INIT { HOSO_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+#define HOSO_SYNC_OPTIONS_INIT { HOSO_SYNC_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL }
 
 /*
  * Clone the hub at `url` (http(s)://[user@]host/... or a local path) into a

@@ -21,7 +21,8 @@
 #                      the same repositories.
 #   hub_add_repo NAME SOURCE   bare copy of SOURCE at $HUB_DIR/repos/NAME.git,
 #                      with denyNonFastForwards, denyDeletes, logAllRefUpdates
-#                      and http.receivepack.
+#                      and http.receivepack, and the users below in its
+#                      access.json (one commit each).
 #   hub_repo NAME      prints the hub repository's directory
 #   hub_repo_url NAME  prints $HUB_URL/NAME.git (no credentials)
 #   hub_url_for USER PASS NAME   prints http://USER:PASS@127.0.0.1:PORT/git/NAME.git
@@ -256,6 +257,12 @@ hub_add_repo() {
 	[ -d "$HUB_DIR/repos" ] || mkdir -p "$HUB_DIR/repos"
 	[ ! -e "$dir" ] || { echo "hub_add_repo: $dir exists" >&2; return 1; }
 	git clone -q --bare --no-hardlinks "$src" "$dir" || { echo "hub_add_repo: cannot copy $src" >&2; exit 1; }
+	# The hub's users in access.json (a replica verifies what it sends as the
+	# hub will): province, clerk-026 of 026 and clerk-027 of 030, where the
+	# repository has those units.
+	HOSO_USER=admin "$HOSO" -C "$dir" access set province --role province >/dev/null 2>&1
+	HOSO_USER=admin "$HOSO" -C "$dir" access set clerk-026 --role clerk --unit 026 >/dev/null 2>&1
+	HOSO_USER=admin "$HOSO" -C "$dir" access set clerk-027 --role clerk --unit 030 >/dev/null 2>&1
 	git -C "$dir" remote remove origin 2>/dev/null
 	git -C "$dir" config receive.denyNonFastForwards true
 	git -C "$dir" config receive.denyDeletes true

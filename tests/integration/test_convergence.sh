@@ -203,6 +203,9 @@ def simulate(seed, rounds):
         stats["rm"] += 1
 
     def move_target(r, rid):
+        """Another unit for the record; a district's clerk may write no other unit: None."""
+        if r["unit"] != "02":
+            return None
         here = r["view"][rid]["unit"]
         return rng.choice([u for u in UNITS if u != here])
 
@@ -220,6 +223,12 @@ def simulate(seed, rounds):
         r1, r2, common = rng.choice(pairs)
         rid = rng.choice(common)
         kind = rng.choices(["field", "delete", "move", "move-delete"], weights=[4, 1, 1, 1])[0]
+        if kind.startswith("move") and r1["unit"] != "02":
+            # Only the province moves a record out of a unit.
+            if r2["unit"] != "02":
+                kind = "field"
+            else:
+                r1, r2 = r2, r1
         stats["clash"] += 1
         if kind == "field":
             field = rng.choice(FIELDS)
@@ -252,8 +261,11 @@ def simulate(seed, rounds):
         elif kind == "edit2":
             fields = rng.sample(FIELDS, 2)
             op_edit(r, rnd, rid, {f: value(r, rid, f) for f in fields})
-        elif kind == "move":
+        elif kind == "move" and move_target(r, rid):
             op_move(r, rnd, rid, move_target(r, rid))
+        elif kind == "move":
+            field = rng.choice(FIELDS)
+            op_edit(r, rnd, rid, {field: value(r, rid, field)})
         else:
             op_rm(r, rnd, rid)
 
@@ -385,6 +397,10 @@ def check(hubrepo, conflicts_json):
                 for side in ("ours", "theirs"):
                     if isinstance(c.get(side), dict) and c[side].get(field) == v:
                         return "deleted-conflict"
+            # A clerk's edit of a record the province moved out of their unit:
+            # the hub's record stays, the clerk's whole record is the conflict.
+            if c.get("field") == "" and isinstance(c.get("ours"), dict) and c["ours"].get(field) == v:
+                return "kept-conflict"
         return None
 
     by_id = {}
@@ -397,7 +413,7 @@ def check(hubrepo, conflicts_json):
             json.dumps(o.get("fields", o.get("unit", "")), ensure_ascii=False),
             o["commit"][:10], " [clash]" if o.get("clash") else "") for o in by_id[rid])
 
-    counts = {"writes": 0, "live": 0, "final": 0, "conflict": 0, "deleted-conflict": 0,
+    counts = {"writes": 0, "live": 0, "final": 0, "conflict": 0, "deleted-conflict": 0, "kept-conflict": 0,
               "gone": 0, "move_races": 0}
     for rid, its in by_id.items():
         def overtaken(o, kinds):
