@@ -50,11 +50,15 @@ static void print_text(const hoso_problems *problems)
 
 	for (i = 0; i < hoso_problems_count(problems); i++) {
 		const hoso_problem *p = hoso_problems_get(problems, i);
+		char where[600] = "", field[300] = "";
 
-		fprintf(stderr, "hoso: %s: %s%s%s%s%s: %s [%s]%s%.7s%s\n",
-			p->severity == HOSO_SEVERITY_ERROR ? "error" : "warning",
-			p->where ? p->where : "", p->where && p->field ? ": " : "",
-			p->field ? "field '" : "", p->field ? p->field : "", p->field ? "'" : "",
+		if (p->where || p->record)
+			snprintf(where, sizeof(where), "%s%s: ", p->where ? "" : "record ",
+				p->where ? p->where : p->record);
+		if (p->field)
+			snprintf(field, sizeof(field), "field '%s': ", p->field);
+		fprintf(stderr, "hoso: %s: %s%s%s [%s]%s%.7s%s\n",
+			p->severity == HOSO_SEVERITY_ERROR ? "error" : "warning", where, field,
 			p->message, p->rule, p->commit ? " (commit " : "", p->commit ? p->commit : "",
 			p->commit ? ")" : "");
 	}
@@ -78,13 +82,16 @@ static void print_json(const hoso_problems *problems, const hoso_verify_result *
 	const char *user)
 {
 	json_t *list = json_array(), *out;
+	char from[GIT_OID_HEXSZ + 1], to[GIT_OID_HEXSZ + 1];
 	size_t i;
 
 	for (i = 0; i < hoso_problems_count(problems); i++)
 		json_array_append_new(list, problem_json(hoso_problems_get(problems, i)));
+	git_oid_tostr(from, sizeof(from), &r->from);
+	git_oid_tostr(to, sizeof(to), &r->to);
 	out = json_pack("{s:s?, s:s, s:s?, s:I, s:I, s:I, s:o}",
-		"from", r->has_from ? git_oid_tostr_s(&r->from) : NULL,
-		"to", git_oid_tostr_s(&r->to), "user", user, "checked", (json_int_t)r->checked,
+		"from", r->has_from ? from : NULL,
+		"to", to, "user", user, "checked", (json_int_t)r->checked,
 		"errors", (json_int_t)hoso_problems_errors(problems),
 		"warnings", (json_int_t)(hoso_problems_count(problems) - hoso_problems_errors(problems)),
 		"problems", list);
@@ -123,12 +130,15 @@ static void print_junit(const hoso_problems *problems, const hoso_verify_result 
 	size_t i, j, k, n = hoso_problems_count(problems), extra = 0;
 	const hoso_problem **sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	size_t failures = 0;
-	char name[100];
+	char name[100], from[13], to[13];
 
 	if (!sorted)
 		return;
-	for (i = 0; i < n; i++)
-		sorted[i] = hoso_problems_get(problems, i);
+	/* JUnit has failures, not warnings: the errors only. */
+	for (i = j = 0; i < hoso_problems_count(problems); i++)
+		if (hoso_problems_get(problems, i)->severity == HOSO_SEVERITY_ERROR)
+			sorted[j++] = hoso_problems_get(problems, i);
+	n = j;
 	qsort(sorted, n, sizeof(*sorted), by_where);
 	/* Paths with problems that were not among those checked (access.json unreadable). */
 	for (i = 0; i < n; i++) {
@@ -140,15 +150,12 @@ static void print_junit(const hoso_problems *problems, const hoso_verify_result 
 			extra++;
 	}
 	for (i = 0; i < n; i++)
-		if (sorted[i]->severity == HOSO_SEVERITY_ERROR &&
-			(i == 0 || by_where(&sorted[i - 1], &sorted[i]) != 0 ||
-			sorted[i - 1]->severity != HOSO_SEVERITY_ERROR))
+		if (i == 0 || by_where(&sorted[i - 1], &sorted[i]) != 0)
 			failures++;
-	if (r->has_from)
-		snprintf(name, sizeof(name), "hoso verify %.12s..%.12s", git_oid_tostr_s(&r->from),
-			git_oid_tostr_s(&r->to));
-	else
-		snprintf(name, sizeof(name), "hoso verify %.12s", git_oid_tostr_s(&r->to));
+	git_oid_tostr(from, 13, &r->from);
+	git_oid_tostr(to, 13, &r->to);
+	snprintf(name, sizeof(name), "hoso verify %s%s%s", r->has_from ? from : "",
+		r->has_from ? ".." : "", to);
 	printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	printf("<testsuites name=\"hoso verify\" tests=\"%zu\" failures=\"%zu\">\n",
 		checked->n + extra, failures);
@@ -170,8 +177,6 @@ static void print_junit(const hoso_problems *problems, const hoso_verify_result 
 		for (j = i; c >= 0 && j < n && by_where(&sorted[i], &sorted[j]) == 0; j++) {
 			const hoso_problem *p = sorted[j];
 
-			if (p->severity != HOSO_SEVERITY_ERROR)
-				continue;
 			printf("\n<failure type=\"");
 			xml_text(p->rule);
 			printf("\" message=\"");

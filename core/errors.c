@@ -260,6 +260,36 @@ int hoso_problems_set_commit(hoso_problems *p, size_t i, const char *commit)
 	return 0;
 }
 
+static int by_where(const void *a, const void *b)
+{
+	const hoso_problem *pa = a, *pb = b;
+	int c;
+
+	if (!pa->where != !pb->where)
+		return pa->where ? -1 : 1;
+	if (pa->where && (c = strcmp(pa->where, pb->where)) != 0)
+		return c;
+	/* Equal paths: the order they were found in (their index, in `line` while sorting). */
+	return pa->line < pb->line ? -1 : pa->line > pb->line;
+}
+
+void hoso_problems_sort(hoso_problems *p, size_t from)
+{
+	size_t i, *lines;
+
+	if (!p || p->count <= from + 1 || !(lines = malloc((p->count - from) * sizeof(*lines))))
+		return;
+	/* qsort is not stable: order equal paths by their first index, carried in `line`. */
+	for (i = from; i < p->count; i++) {
+		lines[i - from] = p->items[i].line;
+		p->items[i].line = i;
+	}
+	qsort(p->items + from, p->count - from, sizeof(*p->items), by_where);
+	for (i = from; i < p->count; i++)
+		p->items[i].line = lines[p->items[i].line - from];
+	free(lines);
+}
+
 void hoso_problems_truncate(hoso_problems *p, size_t n)
 {
 	if (!p)

@@ -18,7 +18,12 @@ struct hoso_repo {
 	size_t nunits;
 	hoso_schema_set *schemas; /* each type loaded on first use */
 	int all_schemas;          /* every type is loaded */
+	int from_env;             /* opened where git's environment says */
 };
+
+/* The same repository opened again, for another thread (libgit2's handles are one thread's). */
+int hoso_repo_open_again(hoso_repo **out, const hoso_repo *repo);
+int hoso_repo_git_again(git_repository **out, const hoso_repo *repo);
 
 /* The tree of main's tip (new reference), or NULL with 0 when main is unborn. */
 int hoso_repo_tip_tree(git_tree **out, git_oid *commit, hoso_repo *repo);

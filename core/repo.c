@@ -183,7 +183,9 @@ int hoso_repo_open(hoso_repo **out, const char *path)
 	if (git_repository_open_ext(&git, path, path ? 0 : GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0)
 		return hoso_error_git(HOSO_ENOTFOUND, "cannot open repository '%s'",
 			path ? path : getenv("GIT_DIR") ? getenv("GIT_DIR") : ".");
-	if ((error = repo_new(&repo, git)) < 0) {
+	if ((error = repo_new(&repo, git)) == 0)
+		repo->from_env = path == NULL;
+	if (error < 0) {
 		git_repository_free(git);
 		return error;
 	}
@@ -193,6 +195,23 @@ int hoso_repo_open(hoso_repo **out, const char *path)
 	}
 	*out = repo;
 	return 0;
+}
+
+int hoso_repo_git_again(git_repository **out, const hoso_repo *repo)
+{
+	if (git_repository_open_ext(out, repo->from_env ? NULL : repo->gitdir,
+		repo->from_env ? GIT_REPOSITORY_OPEN_FROM_ENV : GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return hoso_error_git(HOSO_ERROR, "cannot open '%s' again", repo->gitdir);
+	return 0;
+}
+
+int hoso_repo_open_again(hoso_repo **out, const hoso_repo *repo)
+{
+	int error = hoso_repo_open(out, repo->from_env ? NULL : repo->gitdir);
+
+	if (error == 0 && repo->own_unit && !(*out)->own_unit)
+		(*out)->own_unit = strdup(repo->own_unit);
+	return error;
 }
 
 void hoso_repo_free(hoso_repo *repo)

@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ typedef struct {
 	git_oid blob;
 	int gone;      /* removed (or moved away from this path) */
 	int added;     /* no file at this path before */
+	hoso_problems *found; /* what checking its file found, or NULL */
 } rec_change;
 
 typedef struct {
@@ -38,6 +40,8 @@ typedef struct {
 
 #define PROBLEM(v, path, field, rule, ...) \
 	hoso_problems_add((v)->problems, HOSO_SEVERITY_ERROR, path, 0, field, rule, __VA_ARGS__)
+#define FOUND(list, path, field, rule, ...) \
+	hoso_problems_add(list, HOSO_SEVERITY_ERROR, path, 0, field, rule, __VA_ARGS__)
 
 static int read_blob(git_blob **out, verify_ctx *v, const git_oid *id, const char *path)
 {
@@ -47,15 +51,15 @@ static int read_blob(git_blob **out, verify_ctx *v, const git_oid *id, const cha
 }
 
 /* Parsed (and, for a `canonical` file, in canonical form), or problems: the value (new reference) or NULL. */
-static json_t *parse_file(verify_ctx *v, const char *path, const char *data, size_t len,
+static json_t *parse_file(hoso_problems *found, const char *path, const char *data, size_t len,
 	int canonical)
 {
-	size_t before = hoso_problems_count(v->problems), n;
+	size_t before = hoso_problems_count(found), n;
 	json_t *value = NULL;
 	char *text = NULL;
 
-	if (hoso_json_parse(&value, data, len, v->problems) < 0) {
-		hoso_problems_locate(v->problems, before, path, 0);
+	if (hoso_json_parse(&value, data, len, found) < 0) {
+		hoso_problems_locate(found, before, path, 0);
 		return NULL;
 	}
 	if (!canonical)
@@ -65,7 +69,7 @@ static json_t *parse_file(verify_ctx *v, const char *path, const char *data, siz
 		return NULL;
 	}
 	if (n != len || memcmp(text, data, len) != 0)
-		PROBLEM(v, path, NULL, "canonical", "is not in the canonical form hoso writes "
+		FOUND(found, path, NULL, "canonical", "is not in the canonical form hoso writes "
 			"(keys sorted, 2-space indent, NFC strings, a final newline)");
 	free(text);
 	return value;
@@ -74,7 +78,7 @@ static json_t *parse_file(verify_ctx *v, const char *path, const char *data, siz
 /* hoso.json: the province and its units. */
 static void check_config(verify_ctx *v, const char *path, const char *data, size_t len)
 {
-	json_t *config = parse_file(v, path, data, len, 1), *units, *u;
+	json_t *config = parse_file(v->problems, path, data, len, 1), *units, *u;
 	json_t *codes = json_object();
 	size_t i;
 
@@ -153,7 +157,7 @@ static void check_schema_file(verify_ctx *v, const char *path, const char *data,
 	}
 	memcpy(type, name, n - 12);
 	type[n - 12] = '\0';
-	if (!(value = parse_file(v, path, data, len, 0)))
+	if (!(value = parse_file(v->problems, path, data, len, 0)))
 		return;
 	json_decref(value);
 	if (hoso_schema_set_new(&set) == 0 && hoso_schema_set_add(set, type, data, len, path) < 0)
@@ -161,41 +165,214 @@ static void check_schema_file(verify_ctx *v, const char *path, const char *data,
 	hoso_schema_set_free(set);
 }
 
-/* A record's bytes at its path: JSON, canonical, where its type and id say, valid. */
-static int check_record(verify_ctx *v, rec_change *rc, const char *data, size_t len)
+/*
+ * A record's bytes at its path: JSON, canonical, where its type and id say,
+ * valid against its schema. Into `found`; 1 when the validators may see it.
+ * Safe on several threads at once: the schemas are loaded beforehand.
+ */
+static int check_file(const verify_ctx *v, const rec_change *rc, const char *data, size_t len,
+	hoso_problems *found)
 {
-	size_t before = hoso_problems_count(v->problems);
+	size_t before = hoso_problems_count(found);
 	const hoso_schema *schema;
 	const char *type, *id;
+	size_t at = 5 + strlen(rc->unit) + 1 + strlen(rc->type) + 1;
 	char shard[3];
 	json_t *rec;
-	int error = 0;
 
-	if (!(rec = parse_file(v, rc->path, data, len, 1)))
+	if (!(rec = parse_file(found, rc->path, data, len, 1)))
 		return 0;
 	type = json_string_value(json_object_get(rec, "type"));
 	id = json_string_value(json_object_get(rec, "id"));
 	hoso_id_shard(shard, rc->id);
 	if (!json_object_get(v->units, rc->unit))
-		PROBLEM(v, rc->path, NULL, "unit", "unit '%s' is not in hoso.json", rc->unit);
+		FOUND(found, rc->path, NULL, "unit", "unit '%s' is not in hoso.json", rc->unit);
 	if (!type || strcmp(type, rc->type) != 0)
-		PROBLEM(v, rc->path, "type", "path", "the record's type '%s' is not its directory's '%s'",
+		FOUND(found, rc->path, "type", "path", "the record's type '%s' is not its directory's '%s'",
 			type ? type : "(none)", rc->type);
 	if (!id || strcmp(id, rc->id) != 0)
-		PROBLEM(v, rc->path, "id", "path", "the record's id '%.40s' is not its file's name",
+		FOUND(found, rc->path, "id", "path", "the record's id '%.40s' is not its file's name",
 			id ? id : "(none)");
-	if (strncmp(rc->path + 5 + strlen(rc->unit) + 1 + strlen(rc->type) + 1, shard,
-		strlen(shard)) != 0 || rc->path[5 + strlen(rc->unit) + strlen(rc->type) + 2 + strlen(shard)] != '/')
-		PROBLEM(v, rc->path, NULL, "path", "the record belongs in shard '%s' of its type", shard);
-	if (!(schema = schema_of(v, rc->type)))
-		PROBLEM(v, rc->path, "type", "type", "no schema for record type '%s' (schemas/%s.schema.json)",
+	if (strncmp(rc->path + at, shard, strlen(shard)) != 0 || rc->path[at + strlen(shard)] != '/')
+		FOUND(found, rc->path, NULL, "path", "the record belongs in shard '%s' of its type", shard);
+	if (!(schema = hoso_schema_set_get(v->schemas, rc->type)))
+		FOUND(found, rc->path, "type", "type", "no schema for record type '%s' (schemas/%s.schema.json)",
 			rc->type, rc->type);
-	else if (hoso_schema_validate(schema, rec, v->problems) == 0 && v->opts->check_cb &&
-		hoso_problems_count(v->problems) == before)
-		error = v->opts->check_cb(rc->type, rc->unit, rc->id, data, len, v->problems,
-			v->opts->check_payload);
-	hoso_problems_locate(v->problems, before, rc->path, 0);
+	else
+		hoso_schema_validate(schema, rec, found);
+	hoso_problems_locate(found, before, rc->path, 0);
 	json_decref(rec);
+	return hoso_problems_count(found) == before;
+}
+
+/* Append every problem of `src` to `dst`, at `where` when they have no place. */
+static int copy_problems(hoso_problems *dst, const hoso_problems *src, const char *where)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < hoso_problems_count(src) && error == 0; i++) {
+		const hoso_problem *p = hoso_problems_get(src, i);
+
+		error = hoso_problems_add(dst, p->severity, p->where ? p->where : where, p->line,
+			p->field, p->rule, "%s", p->message);
+		if (error == 0 && p->record)
+			error = hoso_problems_set_record(dst, p->record);
+	}
+	return error;
+}
+
+/* Keep what `scratch` holds as record `rc`'s findings, and empty it. */
+static int keep_found(rec_change *rc, hoso_problems *scratch)
+{
+	int error;
+
+	if (!hoso_problems_count(scratch))
+		return 0;
+	if (!rc->found && hoso_problems_new(&rc->found) < 0)
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	error = copy_problems(rc->found, scratch, rc->path);
+	hoso_problems_truncate(scratch, 0);
+	return error;
+}
+
+/* The validators on one record's text, looking records up through `repo` (this thread's). */
+static int validate(verify_ctx *v, hoso_repo *repo, rec_change *rc, const char *data, size_t len,
+	hoso_problems *scratch)
+{
+	int error = 0;
+
+	if (v->opts->record_cb)
+		error = v->opts->record_cb(v->opts->check_payload, repo, rc->type, rc->unit, rc->id,
+			data, len, scratch);
+	return error < 0 ? error : keep_found(rc, scratch);
+}
+
+/* Records `from` to `to` (but the gone): their files checked, then the validators on them. */
+static int check_some(verify_ctx *v, hoso_repo *repo, size_t from, size_t to,
+	hoso_problems *scratch)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = from; i < to && error == 0; i++) {
+		rec_change *rc = &v->recs[i];
+		git_blob *blob = NULL;
+		size_t len;
+
+		if (rc->gone)
+			continue;
+		if (git_blob_lookup(&blob, hoso_repo_git(repo), &rc->blob) < 0)
+			return hoso_error_git(HOSO_ERROR, "cannot read '%s'", rc->path);
+		len = (size_t)git_blob_rawsize(blob);
+		error = check_file(v, rc, git_blob_rawcontent(blob), len, scratch) ?
+			validate(v, repo, rc, git_blob_rawcontent(blob), len, scratch) :
+			keep_found(rc, scratch);
+		git_blob_free(blob);
+	}
+	return error;
+}
+
+/*
+ * Many records' files are checked by worker threads, each with its own
+ * handle on the repository, while this thread runs the rules across
+ * records. A worker takes CHUNK records at a time and keeps each one's
+ * findings with it.
+ */
+#define WORKERS 2
+#define PARALLEL_FROM 256 /* records: fewer are checked on this thread alone */
+#define CHUNK 256
+
+typedef struct {
+	verify_ctx *v;
+	pthread_mutex_t lock;
+	size_t next;       /* the next record to take */
+	int error;         /* the first failure */
+	char message[512]; /* and its message (errors are per thread) */
+	pthread_t threads[WORKERS];
+	int started;
+} pool;
+
+static void *worker(void *arg)
+{
+	pool *p = arg;
+	verify_ctx *v = p->v;
+	hoso_repo *repo = NULL;
+	hoso_problems *scratch = NULL;
+	int error;
+
+	if ((error = hoso_repo_open_again(&repo, v->repo)) == 0 &&
+		(error = hoso_problems_new(&scratch)) == 0) {
+		for (;;) {
+			size_t from, to;
+
+			pthread_mutex_lock(&p->lock);
+			from = p->error ? v->nrecs : p->next;
+			to = p->next = from + CHUNK < v->nrecs ? from + CHUNK : v->nrecs;
+			pthread_mutex_unlock(&p->lock);
+			if (from >= v->nrecs || (error = check_some(v, repo, from, to, scratch)) < 0)
+				break;
+		}
+	}
+	if (error) {
+		pthread_mutex_lock(&p->lock);
+		if (!p->error) {
+			p->error = error;
+			snprintf(p->message, sizeof(p->message), "%s", hoso_error_last());
+		}
+		pthread_mutex_unlock(&p->lock);
+	}
+	hoso_problems_free(scratch);
+	hoso_repo_free(repo);
+	return NULL;
+}
+
+/* Start checking the records' files: on workers when there are many, else here and now. */
+static int files_start(pool *p, verify_ctx *v)
+{
+	hoso_problems *scratch = NULL;
+	size_t i, n = 0;
+	int error, k;
+
+	memset(p, 0, sizeof(*p));
+	p->v = v;
+	/* The schemas, loaded before any thread needs one. */
+	for (i = 0; i < v->nrecs; i++)
+		if (!v->recs[i].gone) {
+			schema_of(v, v->recs[i].type);
+			n++;
+		}
+	if (n >= PARALLEL_FROM) {
+		pthread_mutex_init(&p->lock, NULL);
+		for (k = 0; k < WORKERS; k++)
+			if (pthread_create(&p->threads[p->started], NULL, worker, p) == 0)
+				p->started++;
+		if (p->started)
+			return 0;
+		pthread_mutex_destroy(&p->lock);
+	}
+	if ((error = hoso_problems_new(&scratch)) == 0)
+		error = check_some(v, v->repo, 0, v->nrecs, scratch);
+	hoso_problems_free(scratch);
+	return error;
+}
+
+/* Wait for the workers; then every record's findings, in the order of the records. */
+static int files_finish(pool *p, verify_ctx *v)
+{
+	size_t i;
+	int k, error = 0;
+
+	for (k = 0; k < p->started; k++)
+		pthread_join(p->threads[k], NULL);
+	if (p->started) {
+		pthread_mutex_destroy(&p->lock);
+		if (p->error)
+			error = hoso_error_set(p->error, "%s", p->message);
+	}
+	for (i = 0; i < v->nrecs && error == 0; i++)
+		if (v->recs[i].found)
+			error = copy_problems(v->problems, v->recs[i].found, v->recs[i].path);
 	return error;
 }
 
@@ -267,7 +444,9 @@ static int delta_cb(const char *path, const git_oid *old, const git_oid *new, vo
 			PROBLEM(v, path, NULL, "required", "is gone: a data repository needs it");
 		return error;
 	}
-	if (!record && strncmp(path, "data/", 5) == 0) {
+	if (record)
+		return 0; /* its file is checked with the others, below */
+	if (strncmp(path, "data/", 5) == 0) {
 		PROBLEM(v, path, NULL, "path", "not a record's path (data/<unit>/<type>/<shard>/<id>.json)");
 		return 0;
 	}
@@ -275,9 +454,7 @@ static int delta_cb(const char *path, const git_oid *old, const git_oid *new, vo
 		return error;
 	data = git_blob_rawcontent(blob);
 	len = (size_t)git_blob_rawsize(blob);
-	if (record)
-		error = check_record(v, &v->recs[v->nrecs - 1], data, len);
-	else if (strcmp(path, "hoso.json") == 0)
+	if (strcmp(path, "hoso.json") == 0)
 		check_config(v, path, data, len);
 	else if (strcmp(path, "access.json") == 0) {
 		hoso_access *a = NULL;
@@ -325,17 +502,22 @@ static int resolve(git_oid *out, git_repository *git, const char *rev)
 	return error;
 }
 
-/* A new branch (`from` all zeros): from its merge base with main; 0 with none. */
-static int new_branch_base(git_oid *out, int *has, git_repository *git, const git_oid *to)
+/*
+ * A new branch (`from` all zeros): from its merge base with main. None when
+ * there is no main, or `to` is on main already (CI after main's first push).
+ */
+static void new_branch_base(git_oid *out, int *has, int *on_main, git_repository *git,
+	const git_oid *to)
 {
 	git_oid main;
 
-	*has = 0;
-	if (git_reference_name_to_id(&main, git, HOSO_BRANCH) < 0 || git_oid_equal(&main, to))
-		return 0;
-	if (git_merge_base(out, git, &main, to) == 0 && !git_oid_equal(out, to))
+	*has = *on_main = 0;
+	if (git_reference_name_to_id(&main, git, HOSO_BRANCH) < 0)
+		return;
+	if (git_oid_equal(&main, to) || git_graph_descendant_of(git, &main, to) == 1)
+		*on_main = 1;
+	else if (git_merge_base(out, git, &main, to) == 0)
 		*has = 1;
-	return 0;
 }
 
 /*
@@ -489,13 +671,19 @@ static int check_sets(verify_ctx *v, const git_tree *from_tree, int whole)
 			ids[n++] = v->recs[i].id;
 	if (error == 0 && v->opts->set_cb)
 		error = v->opts->set_cb(v->opts->check_payload, txn, ids, n, v->problems);
-	/* A rule across records names the record: say where it is. */
+	/* A rule across records names the record: say where it is (at `to`). */
 	for (i = before; i < hoso_problems_count(v->problems) && error == 0; i++) {
 		const hoso_problem *p = hoso_problems_get(v->problems, i);
 		const char *path = p->record && !p->where ? hoso_map_get(v->ids, p->record) : NULL;
+		char unit[64], type[64], *found = NULL;
 
+		if (!path && p->record && !p->where && hoso_id_valid(p->record) &&
+			hoso_tree_find(unit, type, v->repo, v->to_tree, NULL, p->record) == 1 &&
+			hoso_record_path_for(&found, unit, type, p->record) == 0)
+			path = found;
 		if (path)
 			error = hoso_problems_place(v->problems, i, path, 0);
+		free(found);
 	}
 done:
 	free(ids);
@@ -512,7 +700,8 @@ int hoso_verify(hoso_repo *repo, const char *from, const char *to,
 	git_tree *from_tree = NULL, *to_tree = NULL;
 	hoso_verify_result r;
 	size_t before = hoso_problems_count(problems), i;
-	int error;
+	pool files;
+	int error = 0, on_main = 0, rc;
 
 	memset(&v, 0, sizeof(v));
 	memset(&r, 0, sizeof(r));
@@ -522,9 +711,9 @@ int hoso_verify(hoso_repo *repo, const char *from, const char *to,
 	v.problems = problems;
 	if ((error = resolve(&r.to, v.git, to ? to : HOSO_BRANCH)) < 0)
 		goto done;
-	if (from && strspn(from, "0") == strlen(from) && strlen(from) == GIT_OID_HEXSZ)
-		error = new_branch_base(&r.from, &r.has_from, v.git, &r.to);
-	else if (from && (error = resolve(&r.from, v.git, from)) == 0)
+	if (from && strspn(from, "0") == GIT_OID_HEXSZ && strlen(from) == GIT_OID_HEXSZ)
+		new_branch_base(&r.from, &r.has_from, &on_main, v.git, &r.to);
+	else if (from && *from && (error = resolve(&r.from, v.git, from)) == 0)
 		r.has_from = 1;
 	if (error < 0 || (r.has_from && (error = tree_of(&from_tree, NULL, &v, &r.from)) < 0) ||
 		(error = tree_of(&to_tree, NULL, &v, &r.to)) < 0)
@@ -532,8 +721,12 @@ int hoso_verify(hoso_repo *repo, const char *from, const char *to,
 	v.to_tree = to_tree;
 	if ((error = hoso_schema_set_new(&v.schemas)) < 0 || (error = load_units(&v)) < 0)
 		goto done;
-	/* Who may write: access.json as the hub had it before the range (else as `to` has it). */
-	if (from && v.opts->user) {
+	/*
+	 * Who may write: access.json as the hub had it before the range (else
+	 * as `to` has it). A new branch at a commit main has already wrote
+	 * nothing new: everything is checked, but not as that user's.
+	 */
+	if (from && v.opts->user && !on_main) {
 		hoso_problems *why = NULL;
 
 		if ((error = hoso_problems_new(&why)) < 0)
@@ -546,15 +739,25 @@ int hoso_verify(hoso_repo *repo, const char *from, const char *to,
 		v.check_access = v.access != NULL;
 	}
 	if ((error = hoso_tree_delta(v.git, from_tree, to_tree, "", delta_cb, &v)) < 0 ||
-		(error = check_sets(&v, from_tree, !r.has_from)) < 0 ||
-		(error = attribute(&v, &r, before)) < 0)
+		(error = files_start(&files, &v)) < 0)
+		goto done;
+	/* The rules across records here, while the workers (if any) check the files. */
+	error = check_sets(&v, from_tree, !r.has_from);
+	if ((rc = files_finish(&files, &v)) < 0 && error == 0)
+		error = rc;
+	if (error < 0)
+		goto done;
+	hoso_problems_sort(problems, before);
+	if ((error = attribute(&v, &r, before)) < 0)
 		goto done;
 	r.checked = v.checked;
 	if (result)
 		*result = r;
 done:
-	for (i = 0; i < v.nrecs; i++)
+	for (i = 0; i < v.nrecs; i++) {
 		free(v.recs[i].path);
+		hoso_problems_free(v.recs[i].found);
+	}
 	free(v.recs);
 	hoso_map_free(v.ids);
 	hoso_schema_set_free(v.schemas);

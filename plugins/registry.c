@@ -292,15 +292,15 @@ static int plugin_failed(const hoso_plugin *d, const hoso_host *host, const char
 		host->error[0] ? ": " : "", host->error);
 }
 
-int hoso_plugin_set_check(const char *type, const char *unit, const char *id, const char *json,
-	size_t len, hoso_problems *problems, void *payload)
+/* The validators of one record, their lookups through `repo`. */
+static int check_in(hoso_plugin_set *set, hoso_repo *repo, const char *type, const char *unit,
+	const char *id, const char *json, size_t len, hoso_problems *problems)
 {
-	hoso_plugin_set *set = payload;
 	size_t i;
 
 	for (i = 0; set && i < set->count; i++) {
 		const hoso_plugin *d = hoso_plugin_descriptor(set->items[i].plugin);
-		hoso_host host = { set->repo, d->name, problems, NULL, NULL, NULL, NULL, "" };
+		hoso_host host = { repo, d->name, problems, NULL, NULL, NULL, NULL, "" };
 		const hoso_validator *v = validator_of(&set->items[i], &host);
 		char what[128];
 
@@ -312,6 +312,14 @@ int hoso_plugin_set_check(const char *type, const char *unit, const char *id, co
 		}
 	}
 	return 0;
+}
+
+int hoso_plugin_set_check(const char *type, const char *unit, const char *id, const char *json,
+	size_t len, hoso_problems *problems, void *payload)
+{
+	hoso_plugin_set *set = payload;
+
+	return check_in(set, set ? set->repo : NULL, type, unit, id, json, len, problems);
 }
 
 /* The fields every validator looks records up by, once. */
@@ -414,9 +422,24 @@ static int verify_set_cb(void *payload, hoso_txn *txn, const char *const *ids, s
 	return hoso_plugin_set_check_ids(payload, txn, ids, n, problems);
 }
 
+static int verify_record_cb(void *payload, hoso_repo *repo, const char *type, const char *unit,
+	const char *id, const char *json, size_t len, hoso_problems *problems)
+{
+	return check_in(payload, repo, type, unit, id, json, len, problems);
+}
+
 void hoso_plugin_set_verify_options(hoso_plugin_set *set, hoso_verify_options *opts)
 {
-	opts->check_cb = hoso_plugin_set_check;
+	size_t i;
+
+	/* Every validator set up now, on this thread: verify calls them from others too. */
+	for (i = 0; i < set->count; i++) {
+		hoso_host host = { set->repo, hoso_plugin_descriptor(set->items[i].plugin)->name, NULL,
+			NULL, NULL, NULL, NULL, "" };
+
+		validator_of(&set->items[i], &host);
+	}
+	opts->record_cb = verify_record_cb;
 	opts->set_cb = verify_set_cb;
 	opts->check_payload = set;
 }

@@ -25,7 +25,15 @@ typedef struct {
 	int attempts;
 	int auth_refused;
 	char *rejected;         /* a ref update the hub refused, with its reason */
-	char remote[1024];      /* what the hub said (sideband), last line */
+	/* What the hub said (sideband): whole lines, each ending in '\n', then the
+	 * line being said; progress lines redrawn with '\r' are left out. */
+	char remote[4096];
+	size_t remote_len;      /* of the whole lines */
+	size_t line_len;        /* of the line being said, after them */
+	int line_cr;            /* it ended in '\r' so far: progress, unless '\n' follows */
+	int line_progress;      /* it was redrawn: a progress line */
+	int line_long;          /* it does not fit */
+	size_t remote_dropped;  /* lines that did not fit */
 } net_ctx;
 
 static void net_clear(net_ctx *n)
@@ -117,22 +125,112 @@ static int push_progress_cb(unsigned int current, unsigned int total, size_t byt
 	return 0;
 }
 
+static void remote_reset(net_ctx *n)
+{
+	n->remote_len = n->line_len = n->remote_dropped = 0;
+	n->line_cr = n->line_progress = n->line_long = 0;
+	n->remote[0] = '\0';
+}
+
+/* The line being said ends: kept unless it is progress, blank or too long. */
+static void remote_end_line(net_ctx *n)
+{
+	char *line = n->remote + n->remote_len;
+
+	while (n->line_len && (line[n->line_len - 1] == ' ' || line[n->line_len - 1] == '\t'))
+		n->line_len--;
+	if (n->line_long)
+		n->remote_dropped++;
+	else if (n->line_len && !n->line_progress) {
+		line[n->line_len] = '\n';
+		n->remote_len += n->line_len + 1;
+	}
+	n->remote[n->remote_len] = '\0';
+	n->line_len = 0;
+	n->line_cr = n->line_progress = n->line_long = 0;
+}
+
+/*
+ * The hub's words arrive in chunks that need not end at a line's end (its
+ * hook's refusal, its progress): collect them, line by line.
+ */
 static int sideband_cb(const char *text, int len, void *payload)
 {
 	net_ctx *n = payload;
-	int i, start = 0;
+	int i;
 
-	/* Keep the last complete line the hub said (its hook's refusal, say). */
 	for (i = 0; i < len; i++) {
-		if (text[i] == '\n' || text[i] == '\r') {
-			if (i > start)
-				snprintf(n->remote, sizeof(n->remote), "%.*s", i - start, text + start);
-			start = i + 1;
+		char c = text[i];
+		if (n->line_cr && c != '\n') {
+			/* "\r" alone: the line is drawn again, it is progress. */
+			n->line_len = 0;
+			n->line_cr = 0;
+			n->line_progress = 1;
+		}
+		if (c == '\n') {
+			remote_end_line(n);
+		} else if (c == '\r') {
+			n->line_cr = 1;
+		} else if (n->remote_len + n->line_len + 2 < sizeof(n->remote)) {
+			n->remote[n->remote_len + n->line_len++] = c;
+		} else {
+			n->line_long = 1;
 		}
 	}
-	if (start < len)
-		snprintf(n->remote, sizeof(n->remote), "%.*s", len - start, text + start);
 	return 0;
+}
+
+/* Whether the hub's line `s` reports an error (as its hook prints them). */
+static int remote_error_line(const char *s)
+{
+	if (strncmp(s, "GL-HOOK-ERR: ", 13) == 0)
+		s += 13;
+	return strncmp(s, "hoso: error:", 12) == 0 || strncmp(s, "error:", 6) == 0 ||
+		strncmp(s, "fatal:", 6) == 0;
+}
+
+/* hoso_error_set keeps 1 KiB of a message: the hub's lines fit in it whole. */
+#define REFUSAL_MAX 1000
+
+/*
+ * The hub refused `n->rejected`: say so with every error line it said (or,
+ * when it said none, every line), as many whole lines as fit.
+ */
+static int refused(net_ctx *n)
+{
+	char message[REFUSAL_MAX + 1], *line, *end;
+	size_t used, len, omitted = 0;
+	int errors_only = 0;
+
+	if (n->line_len || n->line_long) { /* a last line without '\n' ('\r': progress) */
+		n->line_progress |= n->line_cr;
+		remote_end_line(n);
+	}
+	for (line = n->remote; *line && !errors_only; line = strchr(line, '\n') + 1)
+		errors_only = remote_error_line(line);
+	snprintf(message, sizeof(message), "the hub refused the push (%s)%s", n->rejected,
+		n->remote_len ? "; it said:" : "");
+	used = strlen(message);
+	for (line = n->remote; *line; line = end + 1) {
+		end = strchr(line, '\n');
+		len = (size_t)(end - line);
+		if (errors_only && !remote_error_line(line))
+			continue;
+		/* Room for this line and for counting those after it. */
+		if (!omitted && used + 1 + len + 32 <= REFUSAL_MAX) {
+			message[used++] = '\n';
+			memcpy(message + used, line, len);
+			used += len;
+			message[used] = '\0';
+		} else {
+			omitted++;
+		}
+	}
+	omitted += n->remote_dropped;
+	if (omitted)
+		snprintf(message + used, sizeof(message) - used, "\n(and %zu more line%s)", omitted,
+			omitted == 1 ? "" : "s");
+	return hoso_error_set(HOSO_EINVALID, "%s", message);
 }
 
 /* Any status is a refusal: libgit2 returns 0 from git_remote_push regardless. */
@@ -456,7 +554,7 @@ static int push(hoso_repo *repo, git_remote *remote, net_ctx *n, const git_oid *
 	callbacks_init(&po.callbacks, n);
 	free(n->rejected);
 	n->rejected = NULL;
-	n->remote[0] = '\0';
+	remote_reset(n);
 	n->attempts = 0;
 	/*
 	 * A local hub is written by libgit2 without compare-and-swap: hold the
@@ -485,9 +583,7 @@ static int push(hoso_repo *repo, git_remote *remote, net_ctx *n, const git_oid *
 			strstr(n->rejected, "fetch first") || strstr(n->rejected, "stale"))
 			error = 1;
 		else
-			error = hoso_error_set(HOSO_EINVALID, "the hub refused the push: %s%s%s",
-				n->remote[0] ? n->remote : n->rejected, n->remote[0] ? " — " : "",
-				n->remote[0] ? n->rejected : "");
+			error = refused(n);
 	}
 done:
 	hoso_lock_release(lock);

@@ -86,6 +86,9 @@ int hoso_problems_set_record(hoso_problems *p, const char *id);
 /* Say which commit (hex) problem `i` comes from. */
 int hoso_problems_set_commit(hoso_problems *p, size_t i, const char *commit);
 
+/* Order the problems from index `from` on by `where` (none last), keeping their order within one. */
+void hoso_problems_sort(hoso_problems *p, size_t from);
+
 /* Drop every problem from index `n` on. */
 void hoso_problems_truncate(hoso_problems *p, size_t n);
 

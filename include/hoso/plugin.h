@@ -120,7 +120,12 @@ typedef struct hoso_validator {
 	uint32_t struct_size;
 	/* The record types it checks (NULL-terminated), or NULL for all. */
 	const char *const *types;
-	/* Check one record (its JSON text); report findings; 0, or -1 on failure. */
+	/*
+	 * Check one record (its JSON text); report findings; 0, or -1 on
+	 * failure. It may be called on several threads at once, and while
+	 * check_set runs on another (hoso verify): each call has its own host,
+	 * and any state it changes it must guard itself.
+	 */
 	int (*check_record)(void *state, hoso_host *host, const char *type, const char *unit,
 		const char *json, size_t len);
 	/*

@@ -19,6 +19,14 @@
 extern "C" {
 #endif
 
+/*
+ * The validators of one record (hoso_check_cb's contract), called on more
+ * than one thread at once: `repo` is the calling thread's own handle on
+ * the repository, for any record it looks up.
+ */
+typedef int (*hoso_verify_record_cb)(void *payload, hoso_repo *repo, const char *type,
+	const char *unit, const char *id, const char *json, size_t len, hoso_problems *problems);
+
 /* Rules across records on `ids` as `txn` sees them (hoso_plugin_set_check_ids). */
 typedef int (*hoso_verify_set_cb)(void *payload, hoso_txn *txn, const char *const *ids,
 	size_t n, hoso_problems *problems);
@@ -26,10 +34,10 @@ typedef int (*hoso_verify_set_cb)(void *payload, hoso_txn *txn, const char *cons
 typedef struct {
 	unsigned int version;
 	const char *user;          /* who wrote the range; NULL: who may write is not checked */
-	hoso_check_cb check_cb;    /* each record's validators; may be NULL */
+	hoso_verify_record_cb record_cb; /* each record's validators; may be NULL */
 	hoso_verify_set_cb set_cb; /* the rules across records; may be NULL */
 	void *check_payload;       /* for both */
-	/* Each path checked, with the commit that last changed it in the range; may be NULL. */
+	/* Each path checked; may be NULL. */
 	void (*checked_cb)(const char *path, void *payload);
 	void *checked_payload;
 } hoso_verify_options;
@@ -45,9 +53,11 @@ typedef struct {
 
 /*
  * Verify the range `from`..`to` (revisions). `from` NULL: every file of
- * `to` (who may write is then not checked). `from` of 40 zeros (a new
- * branch): from its merge base with main, or from nothing when there is
- * none or `to` is on main already. Problems go to `problems`, each with
+ * `to` (who may write is then not checked). `from` "": every file of `to`,
+ * written by the user. `from` of 40 zeros (a new branch): from its merge
+ * base with main; when there is none, every file of `to`, and as the
+ * user's only if `to` is not on main already (it wrote nothing new).
+ * Problems go to `problems`, each with
  * the path, the field, the rule and the commit that last wrote the path.
  * Returns 0 (look at the problems), HOSO_ENOTFOUND for a revision that is
  * not there, or another code when the check itself failed.

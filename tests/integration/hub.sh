@@ -19,6 +19,12 @@
 #                      reads are anonymous and only pushes need one. After
 #                      hub_stop, hub_start again restarts on the same port with
 #                      the same repositories.
+#                      HUB_CGI_ENV="NAME=VALUE ..." (words split on blanks; no
+#                      blank, quote or backslash in a VALUE) adds variables to
+#                      what the CGI, and so the hub's hooks, get: lighttpd hands
+#                      git http-backend only the CGI variables, those set in its
+#                      config and PATH=/usr/bin:/bin. E.g. HUB_CGI_ENV="HOSO=$HOSO"
+#                      for a hook that runs hoso. Read at each hub_start.
 #   hub_add_repo NAME SOURCE   bare copy of SOURCE at $HUB_DIR/repos/NAME.git,
 #                      with denyNonFastForwards, denyDeletes, logAllRefUpdates
 #                      and http.receivepack, and the users below in its
@@ -80,9 +86,25 @@ _hub_free_port() {
 	return 1
 }
 
+# _hub_cgi_env: HUB_CGI_ENV's NAME=VALUE words as entries of lighttpd's
+# setenv.set-environment, each with a leading ", ".
+_hub_cgi_env() {
+	local -a words
+	local w
+	read -ra words <<<"${HUB_CGI_ENV:-}"
+	for w in ${words[@]+"${words[@]}"}; do
+		if ! [[ $w =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || [[ $w == *[\"\\]* ]]; then
+			echo "hub_start: HUB_CGI_ENV: '$w' is not NAME=VALUE (a VALUE without quotes or backslashes)" >&2
+			return 1
+		fi
+		printf ', "%s" => "%s"' "${w%%=*}" "${w#*=}"
+	done
+}
+
 _hub_write_conf() {
-	local realm=$1 port=$2 req
+	local realm=$1 port=$2 req cgi_env
 	req="( \"\" => ( \"method\" => \"basic\", \"realm\" => \"$realm\", \"require\" => \"valid-user\" ) )"
+	cgi_env=$(_hub_cgi_env) || exit 1
 	{
 		cat <<EOF
 var.hub = "$HUB_DIR"
@@ -97,7 +119,7 @@ server.upload-dirs = ( hub + "/tmp" )
 alias.url = ( "/git" => "/usr/lib/git-core/git-http-backend" )
 \$HTTP["url"] =~ "^/git" {
   cgi.assign = ( "" => "" )
-  setenv.set-environment = ( "GIT_PROJECT_ROOT" => hub + "/repos", "GIT_HTTP_EXPORT_ALL" => "1", "GIT_CONFIG_NOSYSTEM" => "1" )
+  setenv.set-environment = ( "GIT_PROJECT_ROOT" => hub + "/repos", "GIT_HTTP_EXPORT_ALL" => "1", "GIT_CONFIG_NOSYSTEM" => "1"$cgi_env )
 }
 auth.backend = "plain"
 auth.backend.plain.userfile = hub + "/users"
