@@ -87,23 +87,31 @@ for f in /birth_date /citizen_id nickname; do
 done
 
 med() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# time_it ID NAME CMD...: three runs; a row NAME with the median ms, the
-# largest RSS and the exit codes. The last run's output is kept in $work/out-ID.
-time_it() {
-	local id=$1 name=$2 codes="" rc _
-	shift 2
-	: >"$work/t"
-	: >"$work/m"
-	for _ in 1 2 3; do
-		sync
-		rc=0
-		/usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out-$id" 2>&1 || rc=$?
-		codes="$codes${codes:+ }$rc"
-		awk '{print int($1 * 1000)}' "$work/time" >>"$work/t"
-		awk '{print $2}' "$work/time" >>"$work/m"
+# run_once ID CMD...: one timed run, its ms, RSS and exit code appended to
+# $work/{t,m,c}-ID; the output kept in $work/out-ID.
+run_once() {
+	local id=$1 rc=0
+	shift
+	sync
+	/usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out-$id" 2>&1 || rc=$?
+	awk '{print int($1 * 1000)}' "$work/time" >>"$work/t-$id"
+	awk '{print $2}' "$work/time" >>"$work/m-$id"
+	printf '%s ' "$rc" >>"$work/c-$id"
+}
+# pair ID1 ID2: the commands in the arrays cmd1 and cmd2, three times each,
+# taking turns (the machine's speed drifts: only side by side is fair).
+pair() {
+	local i
+	rm -f "$work"/[tmc]-"$1" "$work"/[tmc]-"$2"
+	for i in 1 2 3; do
+		run_once "$1" "${cmd1[@]}"
+		run_once "$2" "${cmd2[@]}"
 	done
-	printf '| %-58s | %8s ms | %7s MiB | %-5s |\n' "$name" "$(med <"$work/t")" \
-		"$(sort -n "$work/m" | tail -1 | awk '{printf "%.0f", $1 / 1024}')" "$codes"
+}
+# row ID NAME: the median ms, the largest RSS and the exit codes of job ID.
+row() {
+	printf '| %-58s | %8s ms | %7s MiB | %-5s |\n' "$2" "$(med <"$work/t-$1")" \
+		"$(sort -n "$work/m-$1" | tail -1 | awk '{printf "%.0f", $1 / 1024}')" "$(cat "$work/c-$1")"
 }
 
 # The commit of $edits members of one unit, each with one field changed,
@@ -126,11 +134,12 @@ printf '| %-58s | %11s | %11s | %-5s |\n' "job (median of 3)" "time" "max RSS" "
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' $(seq 60))" "$(printf -- '-%.0s' $(seq 13))" \
 	"$(printf -- '-%.0s' $(seq 13))" "$(printf -- '-%.0s' $(seq 7))"
 # ajv-cli expands the quoted glob itself: $members paths are too many for one command line.
-time_it ajv-all "ajv-cli: $members member files, member schema only" \
-	"${ajv[@]}" -d "$work/tree/data/*/member/*/*.json"
+cmd1=("${ajv[@]}" -d "$work/tree/data/*/member/*/*.json")
+cmd2=("$hoso" -C "$P" verify --all --user admin)
+pair ajv-all verify-all
+row ajv-all "ajv-cli: $members member files, member schema only"
+row verify-all "hoso verify --all: $records records, everything"
 checked=$(grep -c ' valid$' "$work/out-ajv-all" || true)
-time_it verify-all "hoso verify --all: $records records, everything" \
-	"$hoso" -C "$P" verify --all --user admin
 
 "$hoso" -C "$P" import member "$work/edits.jsonl" --unit "$unit" --update >/dev/null 2>&1 ||
 	die "the import of $edits edited members failed"
@@ -141,10 +150,11 @@ mkdir "$work/changed"
 git -C "$P" diff-tree -r --name-only "$before" "$after" | xargs git -C "$P" archive "$after" -- |
 	tar -x -C "$work/changed"
 # As admin: the generated access.json holds no one else.
-time_it verify-range "hoso verify --range: one commit, $edits members changed" \
-	"$hoso" -C "$P" verify --range "$before..$after" --user admin
-time_it ajv-range "ajv-cli: the same $edits member files" \
-	"${ajv[@]}" -d "$work/changed/data/*/member/*/*.json"
+cmd1=("$hoso" -C "$P" verify --range "$before..$after" --user admin)
+cmd2=("${ajv[@]}" -d "$work/changed/data/*/member/*/*.json")
+pair verify-range ajv-range
+row verify-range "hoso verify --range: one commit, $edits members changed"
+row ajv-range "ajv-cli: the same $edits member files"
 echo
 echo "ajv-cli $(node -e 'console.log(require(process.argv[1]).version)' "$work/npm/node_modules/ajv-cli/package.json")," \
 	"ajv $(node -e 'console.log(require(process.argv[1]).version)' "$work/npm/node_modules/ajv/package.json")," \
