@@ -184,7 +184,9 @@ int main(int argc, char **argv)
 		/* As git does: GIT_DIR names the repository (a hook runs so). */
 		int error = hoso_repo_open(&repo, !dir && getenv("GIT_DIR") ? NULL : ".");
 		if (error < 0) {
-			rc = cli_fail(error);
+			/* Pointed at something that is not a data repository: a usage error. */
+			rc = error == HOSO_ENOTFOUND ? cli_error(EXIT_USAGE, "%s", hoso_error_last()) :
+				cli_fail(error);
 			cli_hint("run hoso inside a data repository, or give it with -C DIR");
 			goto done;
 		}
