@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -15,12 +16,29 @@ static int read_record_file(json_t **out, const char *path, hoso_problems *probl
 {
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	size_t cap = HOSO_RECORD_MAX_BYTES + 1, n;
+	struct stat st;
 	char *buf;
 	int error;
 
 	*out = NULL;
 	if (!fp)
 		return cli_error(EXIT_USAGE, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fileno(fp), &st) < 0)
+		st.st_mode = 0; /* not known: read as a stream */
+	if (S_ISDIR(st.st_mode)) {
+		if (fp != stdin)
+			fclose(fp);
+		return cli_error(EXIT_USAGE, "cannot read '%s': it is a directory", path);
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > HOSO_RECORD_MAX_BYTES) {
+		/* refused by its size, unread */
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, path, 0, NULL, "size",
+			"record is %lld bytes, more than the limit of %d", (long long)st.st_size,
+			HOSO_RECORD_MAX_BYTES);
+		if (fp != stdin)
+			fclose(fp);
+		return EXIT_DATA;
+	}
 	if (!(buf = malloc(cap))) {
 		if (fp != stdin)
 			fclose(fp);
@@ -29,6 +47,11 @@ static int read_record_file(json_t **out, const char *path, hoso_problems *probl
 	n = fread(buf, 1, cap, fp);
 	if (ferror(fp))
 		error = cli_error(EXIT_FAILURE_, "cannot read '%s': %s", path, strerror(errno));
+	else if (n > HOSO_RECORD_MAX_BYTES)
+		/* a stream: its size is not known, only that it is too large */
+		error = hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "size",
+			"record is more than the limit of %d bytes", HOSO_RECORD_MAX_BYTES) < 0 ?
+			EXIT_FAILURE_ : EXIT_DATA;
 	else if (hoso_json_parse(out, buf, n, problems) < 0)
 		error = EXIT_DATA;
 	else
@@ -69,9 +92,9 @@ static int run(cli_args *args, hoso_repo *repo)
 			goto done;
 		}
 		given = json_string_value(json_object_get(record, "type"));
-		if (given && strcmp(given, args->pos[0]) != 0) {
-			rc = cli_error(EXIT_DATA, "%s: the record is a '%s', not a '%s'", file, given,
-				args->pos[0]);
+		if (json_object_get(record, "type") && (!given || strcmp(given, args->pos[0]) != 0)) {
+			rc = cli_error(EXIT_DATA, "%s: field 'type': the record is a '%s', not a '%s'",
+				file, given ? given : "(not a string)", args->pos[0]);
 			goto done;
 		}
 	} else {

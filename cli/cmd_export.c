@@ -21,7 +21,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	size_t ntypes, i;
 	hoso_plugin_set *set = NULL;
 	hoso_problems *problems = NULL;
-	json_t *opts = json_object();
+	json_t *opts = NULL;
 	cli_output out = { NULL, NULL, "" };
 	int rc = EXIT_OK, error;
 
@@ -45,6 +45,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		return cli_error(EXIT_USAGE, "unknown unit '%s'", unit);
 	if (labels && strcmp(labels, "vi") != 0 && strcmp(labels, "en") != 0)
 		return cli_usage(args->cmd, "--labels is vi or en");
+	opts = json_object();
 	if (labels)
 		json_object_set_new(opts, "labels", json_string(labels));
 	if (hoso_problems_new(&problems) < 0 ||

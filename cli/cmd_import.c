@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -66,9 +67,9 @@ static int each_row(json_t *row, size_t line, int texts, void *payload)
 	} else {
 		record = json_incref(row); /* the reader drops its row after this call */
 	}
-	if (given && strcmp(given, st->type) != 0) {
+	if (json_object_get(row, "type") && (!given || strcmp(given, st->type) != 0)) {
 		hoso_problems_add(st->problems, HOSO_SEVERITY_ERROR, NULL, 0, "type", "const",
-			"the row is a '%s', not a '%s'", given, st->type);
+			"the row is a '%s', not a '%s'", given ? given : "(not a string)", st->type);
 		error = HOSO_EINVALID;
 	}
 	if (error == 0 && st->update && id && hoso_id_valid(id) &&
@@ -98,9 +99,17 @@ static int each_row(json_t *row, size_t line, int texts, void *payload)
 		st->added++;
 	json_decref(existing);
 	json_decref(record);
-	/* Bad rows are reported and reading goes on; other failures stop. */
-	return error < 0 && error != HOSO_EINVALID && error != HOSO_EEXISTS &&
-		error != HOSO_ENOTFOUND ? error : 0;
+	/* Bad rows are reported and reading goes on, up to a limit; other failures stop. */
+	if (error < 0 && error != HOSO_EINVALID && error != HOSO_EEXISTS && error != HOSO_ENOTFOUND)
+		return error;
+	if (hoso_problems_errors(st->problems) >= HOSO_IMPORT_MAX_ERRORS) {
+		/* of the file, not of a line */
+		hoso_problems_add(st->problems, HOSO_SEVERITY_ERROR, st->file, 0, NULL, "import",
+			"%zu errors; the rest of the file, after line %zu, was not read",
+			hoso_problems_errors(st->problems), line);
+		return HOSO_EINVALID;
+	}
+	return 0;
 }
 
 /* Findings about imported records are placed at their rows. */
@@ -117,14 +126,14 @@ static void place(import_state *st)
 	}
 }
 
-/* How many distinct lines have an error. */
+/* How many distinct lines have an error (one about the whole file is not a line's). */
 static size_t bad_lines(const hoso_problems *problems)
 {
 	size_t i, n = 0, last = 0;
 
 	for (i = 0; i < hoso_problems_count(problems); i++) {
 		const hoso_problem *p = hoso_problems_get(problems, i);
-		if (p->severity == HOSO_SEVERITY_ERROR && (n == 0 || p->line != last)) {
+		if (p->severity == HOSO_SEVERITY_ERROR && p->line && (n == 0 || p->line != last)) {
 			n++;
 			last = p->line;
 		}
@@ -137,6 +146,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	const hoso_txn_options *wopts;
 	import_state st = { 0 };
 	hoso_import_format format;
+	struct stat sb;
 	FILE *fp = NULL;
 	git_oid commit;
 	char message[512];
@@ -155,6 +165,10 @@ static int run(cli_args *args, hoso_repo *repo)
 		return cli_usage(args->cmd, "'%s': give a .csv or a .jsonl file", st.file);
 	if (!(fp = fopen(st.file, "rb")))
 		return cli_error(EXIT_USAGE, "cannot open '%s': %s", st.file, strerror(errno));
+	if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		rc = cli_error(EXIT_USAGE, "cannot read '%s': it is a directory", st.file);
+		goto done;
+	}
 	if (!(st.lines = json_object()) || hoso_problems_new(&st.problems) < 0) {
 		rc = cli_fail(HOSO_ERROR);
 		goto done;
@@ -175,9 +189,18 @@ static int run(cli_args *args, hoso_repo *repo)
 	}
 	if (hoso_problems_errors(st.problems)) {
 		rc = cli_problems(st.problems);
-		cli_error(EXIT_DATA, "'%s': %zu rows are not valid; nothing was imported",
-			st.file, bad_lines(st.problems));
+		if (bad_lines(st.problems))
+			cli_error(EXIT_DATA, "'%s': %zu rows are not valid; nothing was imported",
+				st.file, bad_lines(st.problems));
+		else
+			cli_error(EXIT_DATA, "'%s': nothing was imported", st.file);
 		cli_hint("fix the rows above and import the file again");
+		goto done;
+	}
+	if (st.rows == 0) {
+		rc = cli_error(EXIT_DATA, "'%s' has no rows: nothing was imported", st.file);
+		cli_hint(format == HOSO_FORMAT_CSV ? "the first line names the fields; each line "
+			"after it is a record" : "each line is a record, a JSON object");
 		goto done;
 	}
 	snprintf(message, sizeof(message), "import %zu %s records into %s\n\n"

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,7 +14,28 @@ static const cli_option options[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
-/* Copy `from` to `to` through a temporary file renamed into place. */
+/* fsync the directory holding `path`, so that a rename or unlink in it lasts. */
+static int sync_parent(const char *path)
+{
+	char dir[4400];
+	char *slash;
+	int fd, rc;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (!(slash = strrchr(dir, '/')))
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Copy `from` to `to` through a temporary file renamed into place, durably. */
 static int copy_file(const char *from, const char *to)
 {
 	char tmp[4400], buf[65536];
@@ -33,7 +55,7 @@ static int copy_file(const char *from, const char *to)
 	if (in)
 		fclose(in);
 	if (ok && rename(tmp, to) == 0)
-		return 0;
+		return sync_parent(to);
 	unlink(tmp);
 	return -1;
 }
@@ -110,11 +132,20 @@ static int remove_plugin(cli_args *args, hoso_repo *repo)
 		return cli_usage(args->cmd, "give the plugin's name");
 	hoso_plugin_user_dir(dir, sizeof(dir), 0);
 	snprintf(path, sizeof(path), "%s/%s.so", dir, args->pos[1]);
-	if (unlink(path) < 0 && errno != ENOENT)
-		return cli_error(EXIT_FAILURE_, "cannot remove '%s': %s", path, strerror(errno));
+	/*
+	 * The pin goes first: a removal stopped between the two leaves a file
+	 * nobody pins (ignored), never a pin without its file (which stops
+	 * every write).
+	 */
 	if (role && strcmp(role, "admin") == 0 &&
 		(error = hoso_repo_pin_plugin(repo, args->pos[1], NULL, NULL, NULL)) < 0)
 		return cli_fail(error);
+	if (unlink(path) == 0) {
+		if (sync_parent(path) < 0)
+			return cli_error(EXIT_FAILURE_, "cannot sync '%s': %s", dir, strerror(errno));
+	} else if (errno != ENOENT) {
+		return cli_error(EXIT_FAILURE_, "cannot remove '%s': %s", path, strerror(errno));
+	}
 	fprintf(stderr, "hoso: removed plugin '%s'%s\n", args->pos[1],
 		role && strcmp(role, "admin") == 0 ? " and its pin" : "");
 	return EXIT_OK;

@@ -22,7 +22,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	const char *year = cli_get(args, "year"), *as_of = cli_get(args, "as-of");
 	hoso_plugin_set *set = NULL;
 	hoso_problems *problems = NULL;
-	json_t *opts = json_object();
+	json_t *opts = NULL;
 	char commit[GIT_OID_HEXSZ + 1] = "";
 	git_oid tip;
 	cli_output out = { NULL, NULL, "" };
@@ -40,6 +40,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	/* The report names the commit it was computed from. */
 	if (hoso_repo_head(&tip, repo) == 0)
 		git_oid_tostr(commit, sizeof(commit), &tip);
+	opts = json_object();
 	json_object_set_new(opts, "year", json_string(year));
 	json_object_set_new(opts, "commit", json_string(commit));
 	if (as_of)

@@ -65,11 +65,16 @@ static int run(cli_args *args, hoso_repo *repo)
 	if (error < 0)
 		return cli_fail(error);
 	fprintf(stderr, "hoso: synced: %zu commit%s from the hub, %zu sent, %zu record%s merged, "
-		"%zu conflict%s (fetch %.2f s, merge %.2f s, checks %.2f s, push %.2f s)\n",
+		"%zu conflict%s (fetch %.2f s, merge %.2f s, checks %.2f s, push %.2f s",
 		st.received_commits, st.received_commits == 1 ? "" : "s",
 		st.sent_commits, st.merged_records, st.merged_records == 1 ? "" : "s",
 		st.conflicts, st.conflicts == 1 ? "" : "s", st.fetch_s, st.merge_s - st.check_s,
 		st.check_s, st.push_s);
+	/* Pushes overtaken by other replicas' were fetched, merged and tried again. */
+	if (st.attempts > 1)
+		fprintf(stderr, "; pushed at the %u%s try", st.attempts,
+			st.attempts == 2 ? "nd" : st.attempts == 3 ? "rd" : "th");
+	fprintf(stderr, ")\n");
 	if (st.conflicts)
 		cli_hint("see them with 'hoso conflicts' and settle each with 'hoso resolve'");
 	return EXIT_OK;

@@ -127,6 +127,19 @@ int main(int argc, char **argv)
 	/* Objects, packs and refs reach the disk before hoso says it is done. */
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	/*
+	 * HOSO_NO_FSYNC=1 exists only for tests/bench/bench_fsync.sh, which
+	 * measures what durability costs: it turns off libgit2's fsync and that
+	 * of hoso's pack writer, and nothing else. Writes are then not durable
+	 * across power loss: never set it for real work. (An environment
+	 * variable, not a git config: libgit2 1.5 reads no config that turns
+	 * its fsync off, and a setting stored in a repository would outlive
+	 * the benchmark.)
+	 */
+	if (getenv("HOSO_NO_FSYNC") && strcmp(getenv("HOSO_NO_FSYNC"), "1") == 0) {
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+		hoso_repo_set_fsync(0);
+	}
+	/*
 	 * A shard's tree of ~200 records is ~9 KiB, over libgit2's 4 KiB limit
 	 * for caching trees: without this, every record read inflates its
 	 * shard's tree again.

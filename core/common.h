@@ -46,4 +46,10 @@ double hoso_clock(void);
 /* 1 if `s` is a real calendar date written YYYY-MM-DD, else 0. */
 int hoso_date_valid(const char *s);
 
+/*
+ * The offset of the first number in JSON `text` (text jansson has read) that
+ * is not zero as written but reads as zero, as 1e-999999 does; `len` if none.
+ */
+size_t hoso_json_underflow_at(const char *text, size_t len);
+
 #endif

@@ -22,8 +22,9 @@ static json_t *split_list(const char *text)
 			b++;
 		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
+		/* checked as text (UTF-8) with the whole value, by hoso_json_normalize */
 		if (e > b)
-			json_array_append_new(arr, json_stringn(b, (size_t)(e - b)));
+			json_array_append_new(arr, json_stringn_nocheck(b, (size_t)(e - b)));
 		p += n;
 		if (*p)
 			p++;
@@ -31,11 +32,33 @@ static json_t *split_list(const char *text)
 	return arr;
 }
 
+/* `value` read as JSON (no duplicate keys), or NULL (problem added). */
+static json_t *load_json(const char *field, const char *value, size_t flags,
+	hoso_problems *problems)
+{
+	json_error_t jerr;
+	size_t len = strlen(value), at, n;
+	json_t *v = json_loads(value, flags | JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!v) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "json",
+			"invalid JSON: %s", jerr.text);
+	} else if ((at = hoso_json_underflow_at(value, len)) < len) {
+		/* as hoso_json_parse: refused rather than changed to 0 */
+		n = strspn(value + at, "+-.0123456789eE");
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "json",
+			"invalid JSON: number '%.*s%s' is too small: it would be stored as 0",
+			(int)(n > 40 ? 40 : n), value + at, n > 40 ? "..." : "");
+		json_decref(v);
+		v = NULL;
+	}
+	return v;
+}
+
 /* The value of text `value` for a field of `kind`, or NULL (problem added). */
 static json_t *convert(const char *field, hoso_field_kind kind, const char *value,
 	hoso_problems *problems)
 {
-	json_error_t jerr;
 	char *end;
 
 	switch (kind) {
@@ -65,18 +88,14 @@ static json_t *convert(const char *field, hoso_field_kind kind, const char *valu
 		break;
 	case HOSO_FIELD_ARRAY:
 	case HOSO_FIELD_OBJECT:
-		if (value[0] == '[' || value[0] == '{') {
-			json_t *v = json_loads(value, JSON_REJECT_DUPLICATES, &jerr);
-			if (!v)
-				hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "json",
-					"invalid JSON: %s", jerr.text);
-			return v;
-		}
+		if (value[0] == '[' || value[0] == '{')
+			return load_json(field, value, 0, problems);
 		if (kind == HOSO_FIELD_ARRAY)
 			return split_list(value);
 		break;
 	default:
-		return json_string(value);
+		/* checked as text (UTF-8) by hoso_json_normalize, which names the field */
+		return json_stringn_nocheck(value, strlen(value));
 	}
 	hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "type", "'%.40s' is not %s",
 		value, kind == HOSO_FIELD_INTEGER ? "a whole number" : kind == HOSO_FIELD_NUMBER ?
@@ -125,8 +144,7 @@ int hoso_record_set_value(json_t *record, const char *field, json_t *value)
 int hoso_record_set(json_t *record, const hoso_schema *schema, const char *field,
 	const char *value, int is_json, hoso_problems *problems)
 {
-	json_t *raw = NULL, *v = NULL;
-	json_error_t jerr;
+	json_t *raw = NULL, *wrap = NULL, *v = NULL;
 	int error;
 
 	if (!field || !*field || strlen(field) >= FIELD_MAX || field[0] == '.' ||
@@ -136,22 +154,24 @@ int hoso_record_set(json_t *record, const hoso_schema *schema, const char *field
 		return hoso_error_set(HOSO_EINVALID, "'%.40s' is not a field name", field ? field : "");
 	}
 	if (is_json) {
-		if (!(raw = json_loads(value, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr))) {
-			hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "json",
-				"invalid JSON: %s", jerr.text);
+		if (!(raw = load_json(field, value, JSON_DECODE_ANY, problems)))
 			return hoso_error_set(HOSO_EINVALID, "field '%s': invalid JSON", field);
-		}
 	} else if (!(raw = convert(field, schema ? hoso_schema_field_kind(schema, field) :
 		HOSO_FIELD_STRING, value, problems))) {
 		return hoso_error_set(HOSO_EINVALID, "field '%s': wrong type", field);
 	}
-	if (hoso_json_normalize(&v, raw, problems) < 0) {
-		json_decref(raw);
+	/* Normalized under its name, so that a problem names the field ("positions[1]"). */
+	if (!(wrap = json_object()) || json_object_set_new_nocheck(wrap, field, raw) < 0) {
+		json_decref(wrap ? wrap : raw); /* set_new takes `raw`, also when it fails */
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	}
+	if (hoso_json_normalize(&v, wrap, problems) < 0) {
+		json_decref(wrap);
 		return hoso_error_set(HOSO_EINVALID, "field '%s': not valid text", field);
 	}
-	json_decref(raw);
+	json_decref(wrap);
 
-	error = hoso_record_set_value(record, field, v);
+	error = hoso_record_set_value(record, field, json_object_iter_value(json_object_iter(v)));
 	json_decref(v);
 	return error;
 }

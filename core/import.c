@@ -5,7 +5,8 @@
  * only the current line or row, so memory is bounded by
  * HOSO_RECORD_MAX_BYTES whatever the input. A bad line or row appends a
  * problem naming the file and the line and reading goes on, so that every
- * bad line is reported in one pass.
+ * bad line is reported in one pass (up to HOSO_IMPORT_MAX_ERRORS of them,
+ * so that the problems too stay bounded).
  */
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <jansson.h>
 
 #include "hoso/import.h"
@@ -30,7 +32,8 @@ typedef struct {
 	const char *where;
 	char *buf;
 	size_t start, len, cap;
-	int eof;
+	size_t total;     /* bytes read so far; at most HOSO_IMPORT_MAX_BYTES */
+	int eof, too_big;
 } source;
 
 static const char *name_of(const char *where)
@@ -72,6 +75,13 @@ static int source_fill(source *s, size_t *got)
 		s->cap = cap;
 	}
 	n = fread(s->buf + s->len, 1, s->cap - s->len, s->fp);
+	if ((s->total += n) > (size_t)HOSO_IMPORT_MAX_BYTES) {
+		/* a stream (a regular file's size is checked before reading) */
+		s->too_big = 1;
+		error = hoso_error_set(HOSO_EINVALID, "'%s' is more than %d bytes",
+			name_of(s->where), HOSO_IMPORT_MAX_BYTES);
+		goto done;
+	}
 	if (n == 0) {
 		if (ferror(s->fp)) {
 			error = hoso_error_set(HOSO_ERROR, "cannot read '%s': %s",
@@ -176,6 +186,16 @@ static int is_blank(const char *p, size_t len)
 	return 1;
 }
 
+/* After HOSO_IMPORT_MAX_ERRORS bad rows, say so (of the file, not a line) and stop. */
+static int stop_reading(hoso_problems *problems, const char *where, size_t line)
+{
+	int error = hoso_problems_add(problems, HOSO_SEVERITY_ERROR, where, 0, NULL,
+		"import", "%d rows are not valid; the rest of the file, from line %zu, was not read",
+		HOSO_IMPORT_MAX_ERRORS, line);
+
+	return error < 0 ? error : 1;
+}
+
 /* JSONL */
 
 static int read_jsonl(source *s, hoso_row_cb cb, void *payload,
@@ -235,6 +255,16 @@ static int read_jsonl(source *s, hoso_row_cb cb, void *payload,
 
 		if (is_blank(line, len)) {
 			/* skipped */
+		} else if (*bad >= HOSO_IMPORT_MAX_ERRORS) {
+			error = stop_reading(problems, s->where, lineno);
+			goto done;
+		} else if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+			/* the file's own was skipped: as in a record file, one more is refused */
+			if ((error = hoso_problems_add(problems, HOSO_SEVERITY_ERROR,
+					s->where, lineno, NULL, "json", "a byte order mark (U+FEFF) "
+					"starts the line; only the start of the file may have one")) < 0)
+				goto done;
+			(*bad)++;
 		} else if (len > (size_t)HOSO_RECORD_MAX_BYTES) {
 			if ((error = hoso_problems_add(problems, HOSO_SEVERITY_ERROR,
 					s->where, lineno, NULL, "size",
@@ -242,10 +272,13 @@ static int read_jsonl(source *s, hoso_row_cb cb, void *payload,
 				goto done;
 			(*bad)++;
 		} else if ((nul = memchr(line, '\0', len)) != NULL) {
+			/* the column in characters, as in other messages about JSON */
+			size_t col = 1, k;
+			for (k = 0; k < (size_t)(nul - line); k++)
+				col += ((unsigned char)line[k] & 0xC0) != 0x80;
 			if ((error = hoso_problems_add(problems, HOSO_SEVERITY_ERROR,
 					s->where, lineno, NULL, "json",
-					"line has a NUL byte at column %zu",
-					(size_t)(nul - line) + 1)) < 0)
+					"line has a NUL byte at column %zu", col)) < 0)
 				goto done;
 			(*bad)++;
 		} else {
@@ -378,6 +411,8 @@ static int row_problem(csv_reader *r, size_t line, size_t col, const char *what)
  */
 static int csv_scan(csv_reader *r)
 {
+	static const char lone_cr[] = "carriage return (CR) without a line feed outside "
+		"quotes; lines must end in LF or CRLF";
 	source *s = r->src;
 	const size_t max = (size_t)HOSO_RECORD_MAX_BYTES;
 	size_t i = 0, tl = 0, cell_off = 0, line = r->line, cell_line = r->line;
@@ -436,11 +471,10 @@ static int csv_scan(csv_reader *r)
 					term = 2;
 					goto row_end;
 				}
-				/* a lone CR is text */
-				text[tl++] = '\r';
+				/* a CR alone, as in a file whose lines end in CR only */
 				i--;
-				state = ST_UNQ;
-				break;
+				what = lone_cr;
+				goto bad_quote;
 			case ST_Q:
 				if (c == '"') {
 					state = ST_Q_QUOTE;
@@ -911,6 +945,10 @@ static int read_csv(source *s, hoso_row_cb cb, void *payload,
 			error = 0;
 			break;
 		}
+		if (*bad >= HOSO_IMPORT_MAX_ERRORS) {
+			error = stop_reading(problems, s->where, r.rowline);
+			goto done;
+		}
 		if (error == ROW_BAD) {
 			error = 0;
 			(*bad)++;
@@ -1115,6 +1153,7 @@ int hoso_import_read(FILE *fp, const char *where, hoso_import_format format,
 	hoso_row_cb cb, void *payload, hoso_problems *problems)
 {
 	source s;
+	struct stat st;
 	size_t bad = 0;
 	int error = 0;
 
@@ -1126,9 +1165,23 @@ int hoso_import_read(FILE *fp, const char *where, hoso_import_format format,
 			name_of(where));
 		goto done;
 	}
+	/* Refused by its size before it is read (a stream, when it has read that much). */
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+		st.st_size > (off_t)HOSO_IMPORT_MAX_BYTES) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, where, 0, NULL, "size",
+			"file is %lld bytes, more than the limit of %d for one import",
+			(long long)st.st_size, HOSO_IMPORT_MAX_BYTES);
+		error = hoso_error_set(HOSO_EINVALID, "cannot import '%s': too large", name_of(where));
+		goto done;
+	}
 	if ((error = source_skip_bom(&s)) < 0)
 		goto done;
 	error = read_ahead(&s, format, cb, payload, problems, &bad);
+	if (s.too_big) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, where, 0, NULL, "size",
+			"file is more than %d bytes, the limit for one import", HOSO_IMPORT_MAX_BYTES);
+		error = hoso_error_set(HOSO_EINVALID, "cannot import '%s': too large", name_of(where));
+	}
 	if (error == 0 && bad > 0)
 		error = hoso_error_set(HOSO_EINVALID, "cannot import '%s': %zu bad row%s",
 			name_of(where), bad, bad == 1 ? "" : "s");

@@ -219,11 +219,62 @@ int hoso_json_normalize(json_t **out, const json_t *in, hoso_problems *problems)
 	return normalize(out, in, 1, path, 0, problems);
 }
 
+/* 1 if the number `num` (`n` bytes, as JSON writes it) reads as zero. */
+static int reads_as_zero(const char *num, size_t n)
+{
+	char small[64], *copy = n < sizeof(small) ? small : malloc(n + 1);
+	int zero;
+
+	if (!copy)
+		return 0;
+	memcpy(copy, num, n);
+	copy[n] = '\0';
+	zero = strtod(copy, NULL) == 0.0;
+	if (copy != small)
+		free(copy);
+	return zero;
+}
+
+size_t hoso_json_underflow_at(const char *text, size_t len)
+{
+	size_t i = 0, start;
+	int nonzero, real;
+
+	while (i < len) {
+		if (text[i] == '"') {
+			for (i++; i < len && text[i] != '"'; i++)
+				if (text[i] == '\\')
+					i++;
+			i++;
+		} else if (text[i] == '-' || (text[i] >= '0' && text[i] <= '9')) {
+			start = i;
+			nonzero = real = 0;
+			for (i += text[i] == '-'; i < len && ((text[i] >= '0' && text[i] <= '9') ||
+				text[i] == '.'); i++) {
+				nonzero |= text[i] >= '1' && text[i] <= '9';
+				real |= text[i] == '.';
+			}
+			if (i < len && (text[i] == 'e' || text[i] == 'E')) {
+				real = 1;
+				for (i++; i < len && (text[i] == '+' || text[i] == '-' ||
+					(text[i] >= '0' && text[i] <= '9')); i++)
+					;
+			}
+			if (nonzero && real && reads_as_zero(text + start, i - start))
+				return start;
+		} else {
+			i++;
+		}
+	}
+	return len;
+}
+
 int hoso_json_parse(json_t **out, const char *text, size_t len, hoso_problems *problems)
 {
 	json_error_t jerr;
 	json_t *raw = NULL;
 	const char *nul;
+	size_t at;
 	int error = HOSO_EINVALID;
 
 	*out = NULL;
@@ -259,6 +310,16 @@ int hoso_json_parse(json_t **out, const char *text, size_t len, hoso_problems *p
 			json_is_null(raw) ? "null" : json_is_boolean(raw) ? "a boolean" : "a number");
 		goto done;
 	}
+	/* jansson reads 1e-999999 as 0: refused, as 1e999999 is, rather than changed. */
+	if ((at = hoso_json_underflow_at(text, len)) < len) {
+		size_t line, col, n = strspn(text + at, "+-.0123456789eE");
+		locate(text, at, &line, &col);
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "json",
+			"invalid JSON at line %zu, column %zu: number '%.*s%s' is too small: it "
+			"would be stored as 0", line, col, (int)(n > 40 ? 40 : n), text + at,
+			n > 40 ? "..." : "");
+		goto done;
+	}
 	error = hoso_json_normalize(out, raw, problems);
 done:
 	json_decref(raw);
@@ -272,6 +333,8 @@ done:
  * JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) (the form the
  * first repositories were written in; a unit test holds the two equal),
  * written directly into one buffer: it runs once for every record written.
+ * One difference: -0.0, equal to 0.0, is written as 0.0, so that equal
+ * values are equal bytes (a merge keeping either side writes the same blob).
  */
 typedef struct {
 	char *buf;
@@ -410,8 +473,9 @@ static void put_value(writer *w, const json_t *v, int depth)
 		put(w, num, n);
 		break;
 	case JSON_REAL: {
-		/* jansson's own formatting of reals, exactly. */
-		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+		/* jansson's own formatting of reals, and -0.0 as 0.0 (see above). */
+		char *text = json_real_value(v) == 0.0 ? strdup("0.0") :
+			json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
 		if (!text) {
 			w->failed = 1;
 			break;

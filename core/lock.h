@@ -10,6 +10,20 @@
  */
 
 int hoso_lock_acquire(int *fd_out, const char *gitdir, unsigned int timeout_ms);
+
+/*
+ * One sync at a time per replica: the same, on <gitdir>/hoso-sync.lock, held
+ * for the whole sync (its fetch and push write refs and packs outside the
+ * writer lock). A sync killed mid-way leaves its pid there; the next sync
+ * removes the locks of origin/main, FETCH_HEAD and config, and the
+ * indexer's temporary pack, index lock and an index without its pack. A
+ * writer recovering from a killed writer removes the indexer's leftovers
+ * only when no sync runs.
+ */
+#define HOSO_SYNC_LOCK "hoso-sync.lock"
+int hoso_lock_acquire_sync(int *fd_out, const char *gitdir, unsigned int timeout_ms);
+
+/* Drop either lock (the kernel drops it too when the process dies). Accepts -1. */
 void hoso_lock_release(int fd);
 
 #endif

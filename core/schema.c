@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -554,6 +555,27 @@ static int compile_length(struct compiler *cc, const json_t *v, const char *keyw
 	return 0;
 }
 
+/*
+ * A pattern PCRE2 refuses is refused with the schema, not at every write:
+ * compiled here only to be checked (validation compiles it on first use).
+ */
+static int check_pattern(struct compiler *cc, const char *pattern)
+{
+	PCRE2_UCHAR text[256];
+	PCRE2_SIZE offset;
+	pcre2_code *re;
+	int rc;
+
+	if (!(re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &rc,
+		&offset, NULL))) {
+		pcre2_get_error_message(rc, text, sizeof(text));
+		return invalid(cc, "'pattern' at %s is not a valid regular expression: %s at offset %zu",
+			loc_of(cc), (const char *)text, (size_t)offset);
+	}
+	pcre2_code_free(re);
+	return 0;
+}
+
 static int compile_into(struct compiler *cc, const json_t *js, struct node *n)
 {
 	const json_t *v;
@@ -600,6 +622,8 @@ static int compile_into(struct compiler *cc, const json_t *js, struct node *n)
 			error = invalid(cc, "'pattern' at %s must be a string", loc_of(cc));
 			goto done;
 		}
+		if ((error = check_pattern(cc, n->pattern)) < 0)
+			goto done;
 	}
 	if ((v = json_object_get(js, "format"))) {
 		if (!json_is_string(v)) {
@@ -988,6 +1012,106 @@ done:
 	return error;
 }
 
+/* A hash of `v` under which values json_equal() holds equal hash equal. */
+static uint64_t value_hash(const json_t *v)
+{
+	uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)json_typeof(v), x = 0;
+	const char *s = NULL, *key;
+	json_t *item;
+	size_t i, n = 0;
+	double d;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		s = json_string_value(v);
+		n = json_string_length(v);
+		break;
+	case JSON_INTEGER:
+		x = (uint64_t)json_integer_value(v);
+		break;
+	case JSON_REAL:
+		d = json_real_value(v);
+		if (d == 0.0)
+			d = 0.0; /* -0.0 equals 0.0 */
+		memcpy(&x, &d, sizeof(x));
+		break;
+	case JSON_ARRAY:
+		for (i = 0; i < json_array_size(v); i++)
+			h = (h ^ value_hash(json_array_get(v, i))) * 0x100000001b3u;
+		return h;
+	case JSON_OBJECT:
+		/* a sum over the members: the same in any order */
+		json_object_foreach((json_t *)v, key, item) {
+			uint64_t k = 0xcbf29ce484222325u;
+			for (i = 0; key[i]; i++)
+				k = (k ^ (unsigned char)key[i]) * 0x100000001b3u;
+			x += (k ^ value_hash(item)) * 0x9e3779b97f4a7c15u;
+		}
+		break;
+	default:
+		break;
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+	return (h ^ x) * 0x100000001b3u;
+}
+
+typedef struct {
+	uint64_t hash;
+	size_t index;
+} hashed_item;
+
+static int by_hash(const void *a, const void *b)
+{
+	const hashed_item *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * The least index j of an item equal to an item before it, or `size` if all
+ * differ. Items are sorted by hash, so only items of equal hash are compared:
+ * an array of many items costs n log n, not n squared.
+ */
+static size_t first_duplicate(const json_t *v)
+{
+	size_t size = json_array_size(v), first = size, i, j, k, end;
+	hashed_item *items = size > 16 ? malloc(size * sizeof(*items)) : NULL;
+
+	if (!items) {
+		/* small (or no memory): every pair */
+		for (j = 1; j < size; j++)
+			for (i = 0; i < j; i++)
+				if (json_equal(json_array_get(v, i), json_array_get(v, j)))
+					return j;
+		return size;
+	}
+	for (i = 0; i < size; i++) {
+		items[i].hash = value_hash(json_array_get(v, i));
+		items[i].index = i;
+	}
+	qsort(items, size, sizeof(*items), by_hash);
+	for (k = 0; k < size; k = end) {
+		for (end = k + 1; end < size && items[end].hash == items[k].hash; end++)
+			;
+		/* a run of equal hash, by index: its first item equal to one before it */
+		for (j = k + 1; j < end && items[j].index < first; j++) {
+			for (i = k; i < j; i++)
+				if (json_equal(json_array_get(v, items[i].index),
+					json_array_get(v, items[j].index)))
+					break;
+			if (i < j) {
+				first = items[j].index;
+				break;
+			}
+		}
+	}
+	free(items);
+	return first;
+}
+
 static int check_array(struct vctx *c, const struct node *n, const json_t *v, int depth)
 {
 	size_t i, j, size = json_array_size(v), old;
@@ -1002,17 +1126,8 @@ static int check_array(struct vctx *c, const struct node *n, const json_t *v, in
 				goto done;
 		}
 	}
-	if (n->flags & H_UNIQUE) {
-		for (j = 1; j < size; j++) {
-			for (i = 0; i < j; i++)
-				if (json_equal(json_array_get(v, i), json_array_get(v, j)))
-					break;
-			if (i < j) {
-				error = report(c, "uniqueItems", "has a duplicate item at [%zu]", j);
-				goto done;
-			}
-		}
-	}
+	if ((n->flags & H_UNIQUE) && (j = first_duplicate(v)) < size)
+		error = report(c, "uniqueItems", "has a duplicate item at [%zu]", j);
 done:
 	return error;
 }

@@ -1,6 +1,8 @@
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hoso/json.h"
 #include "internal.h"
@@ -590,6 +592,14 @@ int hoso_txn_put(hoso_txn *txn, const char *unit, const json_t *record, hoso_put
 	if ((error = hoso_json_canonical(&data, &len, copy)) < 0 ||
 		(error = hoso_record_path_for(&path, unit, type, id)) < 0)
 		goto done;
+	/* The file as written (indented) is what verify reads: within the limit too. */
+	if (len > HOSO_RECORD_MAX_BYTES) {
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "size",
+			"record is %zu bytes as stored, more than the limit of %d", len,
+			HOSO_RECORD_MAX_BYTES);
+		error = HOSO_EINVALID;
+		goto done;
+	}
 	/* The validators the repository requires (plugins), on the canonical text. */
 	if (txn->check_cb) {
 		if ((error = txn->check_cb(type, unit, id, data, len, problems, txn->check_payload)) < 0)
@@ -954,6 +964,28 @@ static int format_signature(char *out, size_t size, const char *role, const git_
 		(long long)sig->when.time, sign, offset / 60, offset % 60);
 }
 
+/*
+ * libgit2 1.5 renames the new index into place without fsync, even with
+ * GIT_OPT_ENABLE_FSYNC_GITDIR: make it, and its rename, last as the commit
+ * does (best effort: the index only mirrors the commit).
+ */
+static void sync_index(const char *gitdir)
+{
+	char path[4096];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%sindex", gitdir) >= (int)sizeof(path))
+		return;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	if ((fd = open(gitdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 /* Bring a working tree (if any, and on main) to the new commit. */
 static void update_workdir(hoso_txn *txn, const git_oid *tree_id)
 {
@@ -967,7 +999,8 @@ static void update_workdir(hoso_txn *txn, const git_oid *tree_id)
 		goto done;
 	opts.checkout_strategy = GIT_CHECKOUT_SAFE;
 	opts.baseline = txn->base_tree;
-	git_checkout_tree(txn->repo->git, (git_object *)tree, &opts);
+	if (git_checkout_tree(txn->repo->git, (git_object *)tree, &opts) == 0)
+		sync_index(git_repository_path(txn->repo->git));
 done:
 	git_tree_free(tree);
 	git_reference_free(head);

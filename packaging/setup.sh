@@ -7,7 +7,9 @@ packages="
   build-essential cmake pkg-config git ca-certificates python3
   libgit2-dev libjansson-dev libutf8proc-dev libpcre2-dev libdeflate-dev libssl-dev
   libcmocka-dev libcurl4-openssl-dev libsqlite3-dev libicu-dev libxlsxwriter-dev
-  lighttpd python3-openpyxl
+  lighttpd python3-openpyxl time
+  clang libclang-rt-14-dev
+  valgrind
 "
 
 missing=""

@@ -54,6 +54,9 @@ int hoso_plugin_download(const char *url, const char *path, unsigned int timeout
 done:
 	if (curl)
 		curl_easy_cleanup(curl);
+	/* On disk before it is renamed into place (hoso_plugin_fetch_pinned). */
+	if (error == 0 && (fflush(out) != 0 || fsync(fileno(out)) < 0))
+		error = hoso_error_set(HOSO_ERROR, "cannot write '%s': %s", path, strerror(errno));
 	if (fclose(out) != 0 && error == 0)
 		error = hoso_error_set(HOSO_ERROR, "cannot write '%s': %s", path, strerror(errno));
 	if (error < 0)

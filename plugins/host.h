@@ -32,4 +32,12 @@ struct hoso_host {
 /* The one API table every plugin receives at its entry point. */
 extern const hoso_host_api hoso_host_api_table;
 
+/*
+ * The loader's checks of the descriptor (borrowed) that the plugin at `path`
+ * returned, before anything else of it runs: its ABI, its size, its name
+ * (the file's stem), and that an exporter has every function an export
+ * calls. 0, or HOSO_EPLUGIN with the refusal and a hint.
+ */
+int hoso_plugin_check(const hoso_plugin *desc, const char *path);
+
 #endif

@@ -61,6 +61,44 @@ static void stem_of(char *out, size_t size, const char *path)
 	snprintf(out, size, "%.*s", (int)(dot && dot > base ? (size_t)(dot - base) : strlen(base)), base);
 }
 
+int hoso_plugin_check(const hoso_plugin *desc, const char *path)
+{
+	const hoso_exporter *x;
+	char stem[256];
+	int error = HOSO_EPLUGIN;
+
+	stem_of(stem, sizeof(stem), path);
+	if (desc->abi_major != HOSO_PLUGIN_ABI_MAJOR) {
+		hoso_error_set(error, "plugin '%s' was built for plugin ABI %u; this hoso supports ABI %d",
+			stem, desc->abi_major, HOSO_PLUGIN_ABI_MAJOR);
+		hoso_error_set_hint("get a version of '%s' built for ABI %d", stem, HOSO_PLUGIN_ABI_MAJOR);
+		goto done;
+	}
+	if (desc->struct_size < offsetof(hoso_plugin, reserved) || !desc->name) {
+		hoso_error_set(error, "plugin '%s' has a descriptor too small to be one (%u bytes)", stem,
+			desc->struct_size);
+		goto done;
+	}
+	if (strcmp(desc->name, stem) != 0) {
+		hoso_error_set(error, "plugin file '%s' says its name is '%s'", path, desc->name);
+		hoso_error_set_hint("a plugin's file is named after it: rename it to '%s.so'",
+			desc->name);
+		goto done;
+	}
+	/* An export calls all three of an exporter's functions. */
+	x = desc->exporter;
+	if (x && x->struct_size >= offsetof(hoso_exporter, end) + sizeof(x->end) &&
+		(!x->begin || !x->record || !x->end)) {
+		hoso_error_set(error, "plugin '%s' has an exporter without its begin, record or end "
+			"function", stem);
+		hoso_error_set_hint("an exporter of hoso/plugin.h sets all three");
+		goto done;
+	}
+	error = 0;
+done:
+	return error;
+}
+
 int hoso_plugin_open(hoso_loaded_plugin **out, const char *path, const char *pinned_sha256)
 {
 	hoso_loaded_plugin *p = NULL;
@@ -108,23 +146,8 @@ int hoso_plugin_open(hoso_loaded_plugin **out, const char *path, const char *pin
 			stem);
 		goto done;
 	}
-	if (p->desc->abi_major != HOSO_PLUGIN_ABI_MAJOR) {
-		hoso_error_set(error, "plugin '%s' was built for plugin ABI %u; this hoso supports ABI %d",
-			stem, p->desc->abi_major, HOSO_PLUGIN_ABI_MAJOR);
-		hoso_error_set_hint("get a version of '%s' built for ABI %d", stem, HOSO_PLUGIN_ABI_MAJOR);
+	if ((error = hoso_plugin_check(p->desc, path)) < 0)
 		goto done;
-	}
-	if (p->desc->struct_size < offsetof(hoso_plugin, reserved) || !p->desc->name) {
-		hoso_error_set(error, "plugin '%s' has a descriptor too small to be one (%u bytes)", stem,
-			p->desc->struct_size);
-		goto done;
-	}
-	if (strcmp(p->desc->name, stem) != 0) {
-		hoso_error_set(error, "plugin file '%s' says its name is '%s'", path, p->desc->name);
-		hoso_error_set_hint("a plugin's file is named after it: rename it to '%s.so'",
-			p->desc->name);
-		goto done;
-	}
 	*out = p;
 	p = NULL;
 	error = 0;

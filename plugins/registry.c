@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -134,6 +135,18 @@ int hoso_plugin_user_dir(char *out, size_t size, int make)
 	return 0;
 }
 
+/* fsync a directory, so that a rename into it lasts. */
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 /* 1 if `path` is there with SHA-256 `sha256`. */
 static int has_file(const char *path, const char *sha256)
 {
@@ -170,7 +183,7 @@ int hoso_plugin_fetch_pinned(size_t *fetched, hoso_repo *repo, hoso_problems *pr
 		else if (hoso_plugin_download(url, tmp, 0) < 0 || hoso_plugin_open(&p, tmp, sha256) < 0)
 			hoso_problems_add(problems, HOSO_SEVERITY_WARNING, url, 0, NULL, "plugin",
 				"plugin '%s' pinned in hoso.json was not installed: %s", name, hoso_error_last());
-		else if (rename(tmp, dest) < 0)
+		else if (rename(tmp, dest) < 0 || sync_dir(dir) < 0)
 			hoso_problems_add(problems, HOSO_SEVERITY_WARNING, dest, 0, NULL, "plugin",
 				"cannot install plugin '%s': %s", name, strerror(errno));
 		else

@@ -615,15 +615,26 @@ static int verify_outgoing(hoso_repo *repo, const hoso_verify_options *verify, c
 	return 0;
 }
 
-static void jitter(unsigned int attempt)
+/*
+ * Before trying again after being overtaken: a random pause that grows
+ * with the attempts and with how long one try took (fetch, merge, push),
+ * so that replicas crowding a slow hub spread out instead of overtaking
+ * each other again: between half and one and a half times the try's
+ * length, doubled each attempt, at most 20 s.
+ */
+static void jitter(unsigned int attempt, double try_s)
 {
 	unsigned int r = 0;
 	struct timespec nap;
+	double base = try_s > 0.05 ? try_s : 0.05;
 	long ms;
 
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		r = (unsigned int)getpid();
-	ms = 50L * attempt + (long)(r % (100U * attempt));
+	base *= (double)(1U << (attempt < 6 ? attempt - 1 : 5));
+	ms = (long)(1000.0 * base * (0.5 + (double)(r % 1000U) / 1000.0));
+	if (ms > 20000)
+		ms = 20000;
 	nap.tv_sec = ms / 1000;
 	nap.tv_nsec = (ms % 1000) * 1000000L;
 	nanosleep(&nap, NULL);
@@ -641,20 +652,36 @@ static void note_sync(hoso_repo *repo)
 	git_config_free(cfg);
 }
 
+/* Make `remote` connect with the user and password known beforehand (in memory only). */
+static int connect_with(git_remote *remote, net_ctx *n)
+{
+	char *connect = connect_url(n->url, n);
+	int error = 0;
+
+	if (connect) {
+		error = git_remote_set_instance_url(remote, connect);
+		explicit_bzero(connect, strlen(connect));
+		free(connect);
+		if (error < 0)
+			return hoso_error_git(HOSO_ERROR, "cannot use the hub's address");
+	}
+	return 0;
+}
+
 int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stats *stats)
 {
 	git_repository *git = hoso_repo_git(repo);
 	git_remote *remote = NULL;
 	git_reference *ref = NULL;
 	hoso_problems *problems = NULL;
-	unsigned int retries = opts && opts->retries ? opts->retries : 5, attempt;
+	unsigned int retries = opts && opts->retries ? opts->retries : 8, attempt;
 	double t0;
 	git_oid theirs, ours;
 	size_t ahead, behind;
 	net_ctx n;
-	char *connect, *url = NULL;
+	char *url = NULL;
 	const char *user;
-	int error = 0, rc, refused = 0;
+	int error = 0, rc, refused = 0, lock = -1;
 
 	memset(stats, 0, sizeof(*stats));
 	memset(&n, 0, sizeof(n));
@@ -663,6 +690,9 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 		error = hoso_error_set(HOSO_EUSAGE, "this repository has no hub to sync with (no remote 'origin')");
 		goto done;
 	}
+	/* One sync at a time: the fetch and the push write outside the writer lock. */
+	if ((error = hoso_lock_acquire_sync(&lock, git_repository_path(git), 10000)) < 0)
+		goto done;
 	/* A copy: the remote's own URL changes below, to one with the password. */
 	if (!(url = strdup(git_remote_url(remote)))) {
 		error = hoso_error_set(HOSO_ERROR, "out of memory");
@@ -684,15 +714,8 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 		free(url_user);
 		free(password);
 	}
-	if ((connect = connect_url(n.url, &n))) {
-		error = git_remote_set_instance_url(remote, connect);
-		explicit_bzero(connect, strlen(connect));
-		free(connect);
-		if (error < 0) {
-			error = hoso_error_git(HOSO_ERROR, "cannot use the hub's address");
-			goto done;
-		}
-	}
+	if ((error = connect_with(remote, &n)) < 0)
+		goto done;
 	/* Who the hub will see push: the merge and the verify before the push write as them. */
 	user = n.user ? n.user : getenv("HOSO_USER");
 	/* The merge's findings go where the caller's writes put theirs. */
@@ -702,6 +725,8 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 		goto done;
 
 	for (attempt = 1; attempt <= retries + 1; attempt++) {
+		double try_t0 = hoso_clock();
+
 		t0 = hoso_clock();
 		if ((error = fetch(remote, &n)) < 0)
 			goto offline;
@@ -763,8 +788,22 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 			goto offline;
 		}
 		/* Another replica pushed first: fetch, merge and try again. */
-		if (attempt <= retries)
-			jitter(attempt);
+		if (attempt <= retries) {
+			jitter(attempt, hoso_clock() - try_t0);
+			/*
+			 * libgit2 keeps the remote's connection through the pause, and
+			 * the hub may close it meanwhile (lighttpd after 5 s idle): the
+			 * next fetch would read an unexpected EOF. A new remote connects anew.
+			 */
+			git_remote_free(remote);
+			remote = NULL;
+			if (git_remote_lookup(&remote, git, "origin") < 0) {
+				error = hoso_error_git(HOSO_ERROR, "cannot read the remote 'origin'");
+				goto done;
+			}
+			if ((error = connect_with(remote, &n)) < 0)
+				goto done;
+		}
 		error = hoso_error_set(HOSO_ECONFLICT,
 			"the hub kept moving: %u pushes were overtaken by other replicas", attempt);
 	}
@@ -785,6 +824,7 @@ done:
 	if (!opts || !opts->write || problems != opts->write->problems)
 		hoso_problems_free(problems);
 	git_remote_free(remote);
+	hoso_lock_release(lock);
 	net_clear(&n);
 	free(url);
 	return error;

@@ -26,10 +26,21 @@ typedef enum { HOSO_FORMAT_JSONL = 1, HOSO_FORMAT_CSV = 2 } hoso_import_format;
  */
 typedef int (*hoso_row_cb)(json_t *row, size_t line, int texts, void *payload);
 
+/* An import file larger than this is refused (HOSO_EINVALID, a problem) without reading it. */
+#define HOSO_IMPORT_MAX_BYTES (256 * 1024 * 1024)
+
+/*
+ * Reading stops after this many errors (bad rows here, and the errors a row
+ * callback finds): enough to show what is wrong, in bounded memory.
+ */
+#define HOSO_IMPORT_MAX_ERRORS 1000
+
 /*
  * Read `fp` (named `where` in problems) as `format`. A bad row appends a
- * problem with its line and reading goes on to the end, so every bad line is
- * reported; returns HOSO_EINVALID if any row was bad, else 0.
+ * problem with its line and reading goes on, so every bad line is reported
+ * (up to HOSO_IMPORT_MAX_ERRORS of them, then a problem says reading
+ * stopped); returns HOSO_EINVALID if any row was bad or the file is larger
+ * than HOSO_IMPORT_MAX_BYTES, else 0.
  */
 int hoso_import_read(FILE *fp, const char *where, hoso_import_format format,
 	hoso_row_cb cb, void *payload, hoso_problems *problems);

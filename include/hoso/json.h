@@ -24,7 +24,8 @@ extern "C" {
 /*
  * Parse untrusted text that must hold one JSON object: valid UTF-8, no NUL,
  * no duplicate keys (also after NFC), at most HOSO_JSON_MAX_DEPTH levels and
- * HOSO_RECORD_MAX_BYTES bytes, nothing after the value. Strings and keys come
+ * HOSO_RECORD_MAX_BYTES bytes, no number too large for a double or so small
+ * it would read as 0 (1e-999999), nothing after the value. Strings and keys come
  * back NFC-normalized. On bad input returns HOSO_EINVALID and appends one
  * problem (rule "json", with line and column) to `problems` if not NULL.
  * `*out` is a new reference.

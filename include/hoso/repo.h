@@ -62,6 +62,15 @@ int hoso_repo_open(hoso_repo **out, const char *path);
 
 void hoso_repo_free(hoso_repo *repo);
 
+/*
+ * Whether hoso's own pack writer fsyncs the packs it writes and their
+ * directory (1, the default), as GIT_OPT_ENABLE_FSYNC_GITDIR does for what
+ * libgit2 writes. Process-wide; set it before any write. Turning it off
+ * makes a write not durable across power loss: the program does so only for
+ * the durability benchmark (HOSO_NO_FSYNC=1, tests/bench/bench_fsync.sh).
+ */
+void hoso_repo_set_fsync(int enabled);
+
 /* The git directory, and the working tree (NULL when bare). Borrowed. */
 const char *hoso_repo_path(const hoso_repo *repo);
 const char *hoso_repo_workdir(const hoso_repo *repo);

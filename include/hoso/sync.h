@@ -33,7 +33,7 @@ typedef struct {
 	const char *password;      /* NULL: $HOSO_PASSWORD, else password_cb */
 	hoso_password_cb password_cb;
 	unsigned int deadline_s;   /* the whole network operation; 0: 120 s */
-	unsigned int retries;      /* pushes refused by a race; 0: 5 */
+	unsigned int retries;      /* pushes refused by a race; 0: 8 */
 	hoso_progress_cb progress_cb;
 	void *payload;
 	/*

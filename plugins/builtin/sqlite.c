@@ -254,7 +254,9 @@ static int bind_field(sql_state *st, int at, char kind, const rv_field *f)
 	if (val[0] == '"' && n >= 2 && !memchr(val + 1, '\\', n - 2))
 		return sqlite3_bind_text(st->insert, at, val + 1, (int)(n - 2), SQLITE_TRANSIENT);
 	if (val[0] == '"') {
-		if (!json_is_string(d = json_loadb(val, n, JSON_DECODE_ANY, NULL))) {
+		/* Loaded once: json_is_string() evaluates its argument twice. */
+		d = json_loadb(val, n, JSON_DECODE_ANY, NULL);
+		if (!json_is_string(d)) {
 			json_decref(d);
 			return SQLITE_MISMATCH;
 		}

@@ -28,7 +28,13 @@
 #   hub_add_repo NAME SOURCE   bare copy of SOURCE at $HUB_DIR/repos/NAME.git,
 #                      with denyNonFastForwards, denyDeletes, logAllRefUpdates
 #                      and http.receivepack, and the users below in its
-#                      access.json (one commit each).
+#                      access.json (one commit each), then those given a role
+#                      by hub_add_user.
+#   hub_add_user USER PASSWORD [ROLE [UNIT...]]   one more hub user, before
+#                      or after hub_start (and kept over a restart); with a
+#                      ROLE (admin, province, clerk of the UNITs) the user
+#                      gets it in the access.json of each repository
+#                      hub_add_repo adds afterwards.
 #   hub_repo NAME      prints the hub repository's directory
 #   hub_repo_url NAME  prints $HUB_URL/NAME.git (no credentials)
 #   hub_url_for USER PASS NAME   prints http://USER:PASS@127.0.0.1:PORT/git/NAME.git
@@ -60,6 +66,7 @@ HUB_USERS="admin:admin-pw
 clerk-026:pw-026
 clerk-027:pw-027
 province:province-pw"
+_hub_roles=""
 
 # _hub_accepts PORT: something accepts TCP connections on 127.0.0.1:PORT.
 _hub_accepts() {
@@ -87,11 +94,12 @@ _hub_free_port() {
 }
 
 # _hub_cgi_env: HUB_CGI_ENV's NAME=VALUE words as entries of lighttpd's
-# setenv.set-environment, each with a leading ", ".
+# setenv.set-environment, each with a leading ", ". The sanitizers' settings
+# (tests/sanitize.sh), when set, go to the hooks too.
 _hub_cgi_env() {
 	local -a words
 	local w
-	read -ra words <<<"${HUB_CGI_ENV:-}"
+	read -ra words <<<"${HUB_CGI_ENV:-} ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${LSAN_OPTIONS:+LSAN_OPTIONS=$LSAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS}"
 	for w in ${words[@]+"${words[@]}"}; do
 		if ! [[ $w =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || [[ $w == *[\"\\]* ]]; then
 			echo "hub_start: HUB_CGI_ENV: '$w' is not NAME=VALUE (a VALUE without quotes or backslashes)" >&2
@@ -285,11 +293,29 @@ hub_add_repo() {
 	HOSO_USER=admin "$HOSO" -C "$dir" access set province --role province >/dev/null 2>&1
 	HOSO_USER=admin "$HOSO" -C "$dir" access set clerk-026 --role clerk --unit 026 >/dev/null 2>&1
 	HOSO_USER=admin "$HOSO" -C "$dir" access set clerk-027 --role clerk --unit 030 >/dev/null 2>&1
+	local user role units unit
+	local -a unit_args
+	while read -r user role units; do
+		[ -n "$user" ] || continue
+		unit_args=()
+		for unit in $units; do unit_args+=(--unit "$unit"); done
+		HOSO_USER=admin "$HOSO" -C "$dir" access set "$user" --role "$role" ${unit_args[@]+"${unit_args[@]}"} >/dev/null 2>&1 ||
+			{ echo "hub_add_repo: cannot give $user the role $role in $dir" >&2; exit 1; }
+	done <<<"$_hub_roles"
 	git -C "$dir" remote remove origin 2>/dev/null
 	git -C "$dir" config receive.denyNonFastForwards true
 	git -C "$dir" config receive.denyDeletes true
 	git -C "$dir" config core.logAllRefUpdates true
 	git -C "$dir" config http.receivepack true
+}
+
+hub_add_user() {
+	local user=$1 pass=$2
+	shift 2
+	[[ $user$pass != *:* && $user$pass != *$'\n'* ]] || { echo "hub_add_user: no ':' or newline in a user or password" >&2; return 1; }
+	HUB_USERS+=$'\n'"$user:$pass"
+	[ -e "$HUB_DIR/users" ] && printf '%s:%s\n' "$user" "$pass" >>"$HUB_DIR/users"
+	[ $# -eq 0 ] || _hub_roles+="$user $*"$'\n'
 }
 
 hub_repo_url() {

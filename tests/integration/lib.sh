@@ -4,7 +4,8 @@ set -u
 
 : "${HOSO:?HOSO must name the hoso program}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hoso-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+# KEEP_TMP=1 keeps the scratch directory (and a hub's logs) to look at after a failure.
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
 export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 LC_ALL=C.UTF-8
 mkdir -p "$HOME"
 git config --global user.name "Thư ký Thử"

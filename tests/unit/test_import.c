@@ -486,6 +486,35 @@ static void test_csv_runaway_quote(void **state)
 	free(data);
 }
 
+static void test_csv_cr_only_lines(void **state)
+{
+	fixture *f = *state;
+
+	/* Lines ended by CR alone (old Mac exports) are refused, not read as one row. */
+	assert_int_equal(RUN(f, HOSO_FORMAT_CSV, "a,b\r1,2\r3,4\r"), HOSO_EINVALID);
+	assert_int_equal(hoso_problems_count(f->problems), 1);
+	/* found in the header: no column has a name yet */
+	assert_problem(f, 0, 1, "csv", NULL, "carriage return (CR) without a line feed");
+	assert_int_equal(f->nrows, 0);
+}
+
+static void test_csv_stops_after_many_bad_rows(void **state)
+{
+	fixture *f = *state;
+	size_t i, n = 0, lines = 5000;
+	char *data = malloc(lines * 4 + 100);
+
+	assert_non_null(data);
+	n += (size_t)sprintf(data + n, "a,b\n");
+	for (i = 0; i < lines; i++)
+		n += (size_t)sprintf(data + n, "x\n");
+	assert_int_equal(run(f, HOSO_FORMAT_CSV, data, n), HOSO_EINVALID);
+	assert_int_equal(hoso_problems_count(f->problems), HOSO_IMPORT_MAX_ERRORS + 1);
+	assert_problem(f, HOSO_IMPORT_MAX_ERRORS, 0, "import", NULL,
+		"1000 rows are not valid; the rest of the file, from line 1002, was not read");
+	free(data);
+}
+
 static void test_csv_row_at_the_limit(void **state)
 {
 	fixture *f = *state;
@@ -599,6 +628,19 @@ static void test_jsonl_nul(void **state)
 	assert_row(f, 1, 3, "{\"a\":3}");
 }
 
+static void test_jsonl_bom_inside(void **state)
+{
+	fixture *f = *state;
+
+	/* The file's BOM is skipped; another, at the start of a line, is refused. */
+	assert_int_equal(RUN(f, HOSO_FORMAT_JSONL,
+		"\xEF\xBB\xBF{\"a\": 1}\n\xEF\xBB\xBF{\"a\": 2}\n"), HOSO_EINVALID);
+	assert_int_equal(hoso_problems_count(f->problems), 1);
+	assert_problem(f, 0, 2, "json", NULL, "a byte order mark (U+FEFF) starts the line");
+	assert_int_equal(f->nrows, 1);
+	assert_row(f, 0, 1, "{\"a\":1}");
+}
+
 static void test_jsonl_long_line(void **state)
 {
 	fixture *f = *state;
@@ -700,12 +742,15 @@ int main(void)
 		T(test_csv_header_broken_quote),
 		T(test_csv_long_cell),
 		T(test_csv_runaway_quote),
+		T(test_csv_cr_only_lines),
+		T(test_csv_stops_after_many_bad_rows),
 		T(test_csv_row_at_the_limit),
 		T(test_csv_callback_stops),
 		T(test_csv_many_rows),
 		T(test_jsonl_basic),
 		T(test_jsonl_bad_lines),
 		T(test_jsonl_nul),
+		T(test_jsonl_bom_inside),
 		T(test_jsonl_long_line),
 		T(test_jsonl_callback_stops),
 		T(test_null_problems),

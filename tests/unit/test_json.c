@@ -422,6 +422,19 @@ static void test_parse_refuses_huge_real(void **state)
 	REFUSED(f, "{\"a\": 1e999999}", "json", "real number overflow");
 }
 
+static void test_parse_refuses_underflow(void **state)
+{
+	fixture *f = *state;
+
+	/* jansson reads these as 0: refused, not changed; a real zero and a small real are kept. */
+	REFUSED(f, "{\"a\": 1e-999999}", "json",
+		"column 7: number '1e-999999' is too small: it would be stored as 0");
+	hoso_problems_truncate(f->problems, 0);
+	REFUSED(f, "{\"a\": \"1e-5\", \"b\": [-0.5e-400]}", "json", "number '-0.5e-400'");
+	hoso_problems_truncate(f->problems, 0);
+	json_decref(PARSE_OK(f, "{\"a\": 0.0, \"b\": -0e-999999, \"c\": 1e-300, \"d\": \"1e-999999\"}"));
+}
+
 static void test_parse_refuses_array(void **state)
 {
 	fixture *f = *state;
@@ -904,6 +917,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_parse_refuses_nul_escape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_refuses_lone_surrogate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_refuses_huge_real, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_refuses_underflow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_refuses_array, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_refuses_scalars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_refuses_scalars_with_clear_message, setup, teardown),

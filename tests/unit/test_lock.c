@@ -3,7 +3,8 @@
  * are forked children (an flock belongs to an open file, so a child that
  * opens the lock itself competes like another process). A writer that died
  * holding the lock leaves its pid in hoso.lock; the next writer removes what
- * hoso and libgit2 left behind, and nothing else.
+ * hoso and libgit2 left behind, and nothing else. The sync lock does the same
+ * for what a killed sync left.
  */
 
 #define _XOPEN_SOURCE 700
@@ -362,6 +363,138 @@ static void test_recovery_stays_under_objects(void **state)
 	hoso_lock_release(fd);
 }
 
+/* Write `len` bytes of `data` to `sub`. */
+static void write_bytes(fixture *f, const char *sub, const unsigned char *data, size_t len)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, sub);
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void test_recovery_of_half_installed_pack(void **state)
+{
+	fixture *f = *state;
+	unsigned char idx[64];
+	int fd = -1;
+
+	/*
+	 * Killed between renaming its .pack and its .idx into place: the
+	 * temporary .idx names the pack by the checksum in its trailer (the
+	 * pack's, then its own).
+	 */
+	memset(idx, 0, sizeof(idx));
+	memset(idx + 24, 0xab, 20);
+	memset(idx + 44, 0xcd, 20);
+	write_bytes(f, "objects/pack/tmp_hoso_7_8.idx", idx, sizeof(idx));
+	touch(f, "objects/pack/pack-abababababababababababababababababababab.pack", "p");
+	/* the same, but the pack was there before, with its index: kept */
+	memset(idx + 24, 0x12, 20);
+	write_bytes(f, "objects/pack/tmp_hoso_7_9.idx", idx, sizeof(idx));
+	touch(f, "objects/pack/pack-1212121212121212121212121212121212121212.pack", "p");
+	touch(f, "objects/pack/pack-1212121212121212121212121212121212121212.idx", "i");
+	/* another pack with no index, which this writer did not name: kept */
+	touch(f, "objects/pack/pack-3434343434343434343434343434343434343434.pack", "p");
+	touch(f, "hoso.lock", "4242\n");
+	assert_int_equal(hoso_lock_acquire(&fd, f->dir, 100), 0);
+	assert_false(exists(f, "objects/pack/pack-abababababababababababababababababababab.pack"));
+	assert_false(exists(f, "objects/pack/tmp_hoso_7_8.idx"));
+	assert_false(exists(f, "objects/pack/tmp_hoso_7_9.idx"));
+	assert_true(exists(f, "objects/pack/pack-1212121212121212121212121212121212121212.pack"));
+	assert_true(exists(f, "objects/pack/pack-1212121212121212121212121212121212121212.idx"));
+	assert_true(exists(f, "objects/pack/pack-3434343434343434343434343434343434343434.pack"));
+	hoso_lock_release(fd);
+}
+
+/* What a killed sync (its fetch through libgit2's indexer, its ref updates) may have left. */
+static void make_sync_leftovers(fixture *f)
+{
+	mkdirf(f, "refs/remotes");
+	mkdirf(f, "refs/remotes/origin");
+	touch(f, "refs/remotes/origin/main.lock", "0123456789012345678901234567890123456789\n");
+	touch(f, "FETCH_HEAD.lock", "");
+	touch(f, "config.lock", "");
+	touch(f, "objects/pack/pack_git2_z", "z");
+	touch(f, "objects/pack/pack_git2_zidx.lock", "i");
+	/* an index renamed into place before its pack */
+	touch(f, "objects/pack/pack-5656565656565656565656565656565656565656.idx", "i");
+	/* whole packs, a writer's leftovers and git's own files: kept */
+	touch(f, "objects/pack/pack-7878787878787878787878787878787878787878.pack", "p");
+	touch(f, "objects/pack/pack-7878787878787878787878787878787878787878.idx", "i");
+	touch(f, "objects/pack/tmp_pack_abc", "git");
+	touch(f, "refs/remotes/origin/main", "0123456789012345678901234567890123456789\n");
+}
+
+static void assert_sync_leftovers_removed(fixture *f)
+{
+	assert_false(exists(f, "refs/remotes/origin/main.lock"));
+	assert_false(exists(f, "FETCH_HEAD.lock"));
+	assert_false(exists(f, "config.lock"));
+	assert_false(exists(f, "objects/pack/pack_git2_z"));
+	assert_false(exists(f, "objects/pack/pack_git2_zidx.lock"));
+	assert_false(exists(f, "objects/pack/pack-5656565656565656565656565656565656565656.idx"));
+	assert_true(exists(f, "objects/pack/pack-7878787878787878787878787878787878787878.pack"));
+	assert_true(exists(f, "objects/pack/pack-7878787878787878787878787878787878787878.idx"));
+	assert_true(exists(f, "objects/pack/tmp_pack_abc"));
+	assert_true(exists(f, "refs/remotes/origin/main"));
+}
+
+static void test_sync_recovery_after_killed_sync(void **state)
+{
+	fixture *f = *state;
+	int fd = -1;
+
+	make_sync_leftovers(f);
+	make_leftovers(f);
+	touch(f, "hoso-sync.lock", "4242\n");
+	assert_int_equal(hoso_lock_acquire_sync(&fd, f->dir, 100), 0);
+	assert_sync_leftovers_removed(f);
+	/* a writer's leftovers are the writer lock's business */
+	assert_true(exists(f, "refs/heads/main.lock"));
+	assert_true(exists(f, "objects/tmp_object_git2_x"));
+	assert_true(exists(f, "objects/pack/tmp_hoso_1_2.pack"));
+	hoso_lock_release(fd);
+}
+
+static void test_second_sync_times_out(void **state)
+{
+	fixture *f = *state;
+	int fd = -1, fd2 = -1;
+
+	assert_int_equal(hoso_lock_acquire_sync(&fd, f->dir, 100), 0);
+	assert_int_equal(hoso_lock_acquire_sync(&fd2, f->dir, 50), HOSO_ELOCKED);
+	assert_non_null(strstr(hoso_error_last(), "another hoso sync has been running on this replica"));
+	/* the writer lock is another lock */
+	assert_int_equal(hoso_lock_acquire(&fd2, f->dir, 50), 0);
+	hoso_lock_release(fd2);
+	hoso_lock_release(fd);
+}
+
+static void test_writer_recovery_spares_a_running_fetch(void **state)
+{
+	fixture *f = *state;
+	int sync_fd = -1, fd = -1;
+
+	/* a sync is fetching (it holds the sync lock) while a killed writer is recovered */
+	assert_int_equal(hoso_lock_acquire_sync(&sync_fd, f->dir, 100), 0);
+	make_leftovers(f);
+	touch(f, "hoso.lock", "4242\n");
+	assert_int_equal(hoso_lock_acquire(&fd, f->dir, 100), 0);
+	assert_true(exists(f, "objects/pack/pack_git2_z"));
+	assert_false(exists(f, "objects/pack/tmp_hoso_1_2.pack"));
+	assert_false(exists(f, "refs/heads/main.lock"));
+	hoso_lock_release(fd);
+	hoso_lock_release(sync_fd);
+	/* no sync running: the fetch's leftovers go too */
+	touch(f, "hoso.lock", "4242\n");
+	assert_int_equal(hoso_lock_acquire(&fd, f->dir, 100), 0);
+	assert_false(exists(f, "objects/pack/pack_git2_z"));
+	hoso_lock_release(fd);
+}
+
 static void test_acquire_fails_without_directory(void **state)
 {
 	fixture *f = *state;
@@ -389,6 +522,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recovery_after_killed_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_recovery_after_clean_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recovery_stays_under_objects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recovery_of_half_installed_pack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_recovery_after_killed_sync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_sync_times_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_recovery_spares_a_running_fetch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acquire_fails_without_directory, setup, teardown),
 	};
 
