@@ -21,29 +21,6 @@ typedef struct {
 	json_t *lines;  /* record id -> its line, to place what the rules across records find */
 } import_state;
 
-/* Set every text leaf of a CSV row on `record`, converted by the schema. */
-static int set_texts(json_t *record, const hoso_schema *schema, const json_t *row,
-	char *path, size_t plen, hoso_problems *problems)
-{
-	const char *key;
-	json_t *value;
-	int bad = 0;
-
-	json_object_foreach((json_t *)row, key, value) {
-		size_t n = plen;
-		if (n + strlen(key) + 2 >= 256)
-			continue;
-		if (n)
-			path[n++] = '.';
-		strcpy(path + n, key);
-		if (json_is_object(value))
-			bad |= set_texts(record, schema, value, path, strlen(path), problems) < 0;
-		else
-			bad |= hoso_record_set(record, schema, path, json_string_value(value), 0, problems) < 0;
-		path[plen] = '\0';
-	}
-	return bad ? HOSO_EINVALID : 0;
-}
 
 static int each_row(json_t *row, size_t line, int texts, void *payload)
 {
@@ -54,19 +31,15 @@ static int each_row(json_t *row, size_t line, int texts, void *payload)
 	hoso_put_mode mode = HOSO_PUT_CREATE;
 	json_t *record = NULL, *existing = NULL;
 	const char *where_unit = NULL;
-	char path[256] = "", put_id[HOSO_ID_LEN + 1] = "";
+	char put_id[HOSO_ID_LEN + 1] = "";
 	int error = 0;
 
 	st->rows++;
 	if (st->rows % 1000 == 0)
 		cli_progress("checking rows", st->rows, 0);
-	if (texts) {
-		record = json_object();
-		if (set_texts(record, st->schema, row, path, 0, st->problems) < 0)
-			error = HOSO_EINVALID;
-	} else {
-		record = json_incref(row); /* the reader drops its row after this call */
-	}
+	/* A JSONL row is kept (a new reference): the reader drops its row after this call. */
+	if (hoso_import_row_record(&record, row, texts, st->schema, st->problems) < 0)
+		error = HOSO_EINVALID;
 	if (json_object_get(row, "type") && (!given || strcmp(given, st->type) != 0)) {
 		hoso_problems_add(st->problems, HOSO_SEVERITY_ERROR, NULL, 0, "type", "const",
 			"the row is a '%s', not a '%s'", given ? given : "(not a string)", st->type);

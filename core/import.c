@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "hoso/import.h"
+#include "hoso/record.h"
 #include "hoso/json.h"
 #include "common.h"
 
@@ -1219,4 +1220,42 @@ hoso_import_format hoso_import_format_of(const char *path)
 	if (ends_with(path, len, ".jsonl") || ends_with(path, len, ".ndjson"))
 		return HOSO_FORMAT_JSONL;
 	return 0;
+}
+
+/* Set the texts of `row` (nested objects: dotted names under `path`) on `record`. */
+static int set_texts(json_t *record, const hoso_schema *schema, const json_t *row,
+	char *path, size_t plen, hoso_problems *problems)
+{
+	const char *key;
+	json_t *value;
+	int bad = 0;
+
+	json_object_foreach((json_t *)row, key, value) {
+		size_t n = plen;
+		if (n + strlen(key) + 2 >= 256)
+			continue;
+		if (n)
+			path[n++] = '.';
+		strcpy(path + n, key);
+		if (json_is_object(value))
+			bad |= set_texts(record, schema, value, path, strlen(path), problems) < 0;
+		else
+			bad |= hoso_record_set(record, schema, path, json_string_value(value), 0, problems) < 0;
+		path[plen] = '\0';
+	}
+	return bad ? HOSO_EINVALID : 0;
+}
+
+int hoso_import_row_record(json_t **out, const json_t *row, int texts, const hoso_schema *schema,
+	hoso_problems *problems)
+{
+	char path[256] = "";
+
+	if (!texts) {
+		*out = json_incref((json_t *)row);
+		return 0;
+	}
+	if (!(*out = json_object()))
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	return set_texts(*out, schema, row, path, 0, problems);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include "errors.h"
+#include "schema.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,6 +45,16 @@ typedef int (*hoso_row_cb)(json_t *row, size_t line, int texts, void *payload);
  */
 int hoso_import_read(FILE *fp, const char *where, hoso_import_format format,
 	hoso_row_cb cb, void *payload, hoso_problems *problems);
+
+/*
+ * The record a row makes (a new reference in `*out`): a JSONL row as it is;
+ * a CSV row's texts (`texts` 1) set field by field through `schema` (may be
+ * NULL), nested by their dotted names ("education.general"), converted to
+ * the numbers, booleans and lists the schema declares. HOSO_EINVALID, with
+ * the problems appended and `*out` still made, when a text does not convert.
+ */
+int hoso_import_row_record(json_t **out, const json_t *row, int texts, const hoso_schema *schema,
+	hoso_problems *problems);
 
 /* The format named by a file's extension (.csv, .jsonl, .ndjson), or 0. */
 hoso_import_format hoso_import_format_of(const char *path);

@@ -60,34 +60,11 @@ static int only_texts(const json_t *obj)
 	return 1;
 }
 
-/* Every text leaf of a CSV row set on `record` through the schema, as the import does. */
-static void set_texts(json_t *record, const json_t *row, char *path, size_t plen,
-	hoso_problems *problems)
-{
-	const char *key;
-	json_t *value;
-
-	json_object_foreach((json_t *)row, key, value) {
-		size_t n = plen;
-		if (n + strlen(key) + 2 >= 256)
-			continue;
-		if (n)
-			path[n++] = '.';
-		strcpy(path + n, key);
-		if (json_is_object(value))
-			set_texts(record, value, path, strlen(path), problems);
-		else
-			hoso_record_set(record, member, path, json_string_value(value), 0, problems);
-		path[plen] = '\0';
-	}
-}
-
 static int row_cb(json_t *row, size_t line, int texts, void *payload)
 {
 	state *st = payload;
 	hoso_problems *problems = NULL;
-	json_t *normal = NULL, *record = NULL, *checked = NULL;
-	char path[256] = "";
+	json_t *normal = NULL, *record = NULL, *checked = NULL, *tmp = NULL;
 	int n;
 
 	FUZZ_ASSERT(json_is_object(row), "a row is not an object");
@@ -104,12 +81,9 @@ static int row_cb(json_t *row, size_t line, int texts, void *payload)
 
 	if (hoso_problems_new(&problems) < 0)
 		abort();
-	if (texts) {
-		record = json_object();
-		set_texts(record, row, path, 0, problems);
-	} else {
-		record = json_deep_copy(row);
-	}
+	hoso_import_row_record(&tmp, row, texts, member, problems);
+	record = json_deep_copy(tmp); /* the type is set below: the row stays the reader's */
+	json_decref(tmp);
 	json_object_set_new(record, "type", json_string("member"));
 	/* As hoso_txn_put: normal form, then the schema. */
 	if (hoso_json_normalize(&checked, record, problems) == 0) {
