@@ -125,7 +125,7 @@ const hoso_txn_options *cli_write_options(hoso_repo *repo, hoso_problems *proble
 void cli_write_options_free(void);
 
 /* Options for verify with the same validators (after cli_write_options), or NULL. */
-const hoso_verify_options *cli_verify_options(hoso_repo *repo);
+const hoso_verify_options *cli_verify_options(void);
 
 /* The schema directory of this build or installation. */
 const char *cli_schema_dir(void);

@@ -41,7 +41,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		return EXIT_DATA;
 	}
 	/* What the hub's hook will verify, verified before it is sent. */
-	opts.verify = cli_verify_options(repo);
+	opts.verify = cli_verify_options();
 	error = hoso_sync_run(repo, &opts, &st);
 	cli_progress_end();
 	rc = cli_problems(problems);

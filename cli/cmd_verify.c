@@ -123,84 +123,92 @@ static int by_where(const void *a, const void *b)
 	return strcmp(pa->where ? pa->where : "", pb->where ? pb->where : "");
 }
 
-/* A testcase a path checked, its errors as failures; problems of paths not checked their own. */
-static void print_junit(const hoso_problems *problems, const hoso_verify_result *r,
-	const path_list *checked)
+/* One failure of a test case. */
+static void junit_failure(const hoso_problem *p, const char *path)
 {
-	size_t i, j, k, n = hoso_problems_count(problems), extra = 0;
-	const hoso_problem **sorted = malloc((n ? n : 1) * sizeof(*sorted));
-	size_t failures = 0;
-	char name[100], from[13], to[13];
-
-	if (!sorted)
-		return;
-	/* JUnit has failures, not warnings: the errors only. */
-	for (i = j = 0; i < hoso_problems_count(problems); i++)
-		if (hoso_problems_get(problems, i)->severity == HOSO_SEVERITY_ERROR)
-			sorted[j++] = hoso_problems_get(problems, i);
-	n = j;
-	qsort(sorted, n, sizeof(*sorted), by_where);
-	/* Paths with problems that were not among those checked (access.json unreadable). */
-	for (i = 0; i < n; i++) {
-		int found = 0;
-
-		for (k = 0; k < checked->n && !found && sorted[i]->where; k++)
-			found = strcmp(checked->paths[k], sorted[i]->where) == 0;
-		if (!found && (i == 0 || by_where(&sorted[i - 1], &sorted[i]) != 0))
-			extra++;
+	printf("\n<failure type=\"");
+	xml_text(p->rule);
+	printf("\" message=\"");
+	if (p->field) {
+		xml_text(p->field);
+		fputs(": ", stdout);
 	}
-	for (i = 0; i < n; i++)
-		if (i == 0 || by_where(&sorted[i - 1], &sorted[i]) != 0)
-			failures++;
-	git_oid_tostr(from, 13, &r->from);
-	git_oid_tostr(to, 13, &r->to);
-	snprintf(name, sizeof(name), "hoso verify %s%s%s", r->has_from ? from : "",
-		r->has_from ? ".." : "", to);
-	printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	printf("<testsuites name=\"hoso verify\" tests=\"%zu\" failures=\"%zu\">\n",
-		checked->n + extra, failures);
-	printf("<testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", name,
-		checked->n + extra, failures);
-	for (k = 0, i = 0; k < checked->n || i < n;) {
+	xml_text(p->message);
+	printf("\">commit %s\npath ", p->commit ? p->commit : "");
+	xml_text(path);
+	printf("\nfield ");
+	xml_text(p->field ? p->field : "");
+	printf("\nrule ");
+	xml_text(p->rule);
+	printf("\n");
+	xml_text(p->message);
+	printf("</failure>");
+}
+
+/*
+ * The test cases: one a path checked, and one a path with errors that was
+ * not checked (access.json unreadable), its errors as failures. Both lists
+ * are in path order: one pass merges them, counting the cases and the
+ * failing ones, and printing them when `print`.
+ */
+static void junit_cases(const path_list *checked, const hoso_problem **sorted, size_t n,
+	int print, size_t *tests, size_t *failures)
+{
+	size_t i = 0, j, k = 0;
+
+	*tests = *failures = 0;
+	while (k < checked->n || i < n) {
 		const char *path;
 		int c;
 
-		/* Both lists in path order: the checked paths, and the problems by path. */
 		if (k < checked->n && i < n)
 			c = strcmp(checked->paths[k], sorted[i]->where ? sorted[i]->where : "");
 		else
 			c = k < checked->n ? -1 : 1;
 		path = c <= 0 ? checked->paths[k] : sorted[i]->where ? sorted[i]->where : "(repository)";
-		printf("<testcase classname=\"hoso.verify\" name=\"");
-		xml_text(path);
-		printf("\">");
-		for (j = i; c >= 0 && j < n && by_where(&sorted[i], &sorted[j]) == 0; j++) {
-			const hoso_problem *p = sorted[j];
-
-			printf("\n<failure type=\"");
-			xml_text(p->rule);
-			printf("\" message=\"");
-			if (p->field) {
-				xml_text(p->field);
-				fputs(": ", stdout);
-			}
-			xml_text(p->message);
-			printf("\">commit %s\npath ", p->commit ? p->commit : "");
+		(*tests)++;
+		*failures += c >= 0;
+		if (print) {
+			printf("<testcase classname=\"hoso.verify\" name=\"");
 			xml_text(path);
-			printf("\nfield ");
-			xml_text(p->field ? p->field : "");
-			printf("\nrule ");
-			xml_text(p->rule);
-			printf("\n");
-			xml_text(p->message);
-			printf("</failure>");
+			printf("\">");
 		}
-		printf("</testcase>\n");
+		for (j = i; c >= 0 && j < n && by_where(&sorted[i], &sorted[j]) == 0; j++)
+			if (print)
+				junit_failure(sorted[j], path);
+		if (print)
+			printf("</testcase>\n");
 		if (c <= 0)
 			k++;
 		if (c >= 0)
 			i = j;
 	}
+}
+
+static void print_junit(const hoso_problems *problems, const hoso_verify_result *r,
+	const path_list *checked)
+{
+	size_t i, n = 0, tests, failures;
+	const hoso_problem **sorted = malloc((hoso_problems_count(problems) + 1) * sizeof(*sorted));
+	char name[100], from[13], to[13];
+
+	if (!sorted)
+		return;
+	/* JUnit has failures, not warnings: the errors only. */
+	for (i = 0; i < hoso_problems_count(problems); i++)
+		if (hoso_problems_get(problems, i)->severity == HOSO_SEVERITY_ERROR)
+			sorted[n++] = hoso_problems_get(problems, i);
+	qsort(sorted, n, sizeof(*sorted), by_where);
+	junit_cases(checked, sorted, n, 0, &tests, &failures);
+	git_oid_tostr(from, 13, &r->from);
+	git_oid_tostr(to, 13, &r->to);
+	snprintf(name, sizeof(name), "hoso verify %s%s%s", r->has_from ? from : "",
+		r->has_from ? ".." : "", to);
+	printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	printf("<testsuites name=\"hoso verify\" tests=\"%zu\" failures=\"%zu\">\n", tests, failures);
+	printf("<testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", name,
+		tests, failures);
+	junit_cases(checked, sorted, n, 1, &tests, &failures);
 	printf("</testsuite>\n</testsuites>\n");
 	free(sorted);
 }

@@ -349,11 +349,10 @@ const hoso_txn_options *cli_write_options(hoso_repo *repo, hoso_problems *proble
 	return missing ? NULL : &opts;
 }
 
-const hoso_verify_options *cli_verify_options(hoso_repo *repo)
+const hoso_verify_options *cli_verify_options(void)
 {
 	static hoso_verify_options opts = HOSO_VERIFY_OPTIONS_INIT;
 
-	(void)repo;
 	if (!write_plugins)
 		return NULL;
 	hoso_plugin_set_verify_options(write_plugins, &opts);

@@ -113,7 +113,7 @@ done:
  * the callback, in order, a chunk at a time through a small queue.
  */
 typedef struct {
-	const char *unit, *type; /* interned in the walk's name list */
+	const char *unit, *type; /* in the listing's names */
 	char id[HOSO_ID_LEN + 1];
 	git_oid oid;
 } listed;
@@ -122,16 +122,15 @@ typedef struct {
 	hoso_repo *repo;
 	listed *items;
 	size_t n, cap;
-	char **names;            /* unit and type names, for the items to point at */
+	char **names;            /* a unit's and a type's name a type listed */
 	size_t nnames, cnames;
 } listing;
 
-static const char *intern(listing *l, const char *name)
+/* A copy of `name` the listing owns (its items point at it). */
+static const char *keep_name(listing *l, const char *name)
 {
 	char **grown;
 
-	if (l->nnames && strcmp(l->names[l->nnames - 1], name) == 0)
-		return l->names[l->nnames - 1];
 	if (l->nnames == l->cnames) {
 		l->cnames = l->cnames ? l->cnames * 2 : 64;
 		if (!(grown = realloc(l->names, l->cnames * sizeof(*grown))))
@@ -154,7 +153,7 @@ static int list_type(listing *l, const git_tree *types, const char *unit, const 
 		return 0;
 	if (git_tree_lookup(&shards, l->repo->git, git_tree_entry_id(te)) < 0)
 		return hoso_error_git(HOSO_ERROR, "cannot read 'data/%s/%s'", unit, type);
-	if (!(u = intern(l, unit)) || !(t = intern(l, type)))
+	if (!(u = keep_name(l, unit)) || !(t = keep_name(l, type)))
 		error = hoso_error_set(HOSO_ERROR, "out of memory");
 	for (i = 0; i < git_tree_entrycount(shards) && error == 0; i++) {
 		git_tree *shard = NULL;

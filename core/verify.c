@@ -27,8 +27,7 @@ typedef struct {
 	git_repository *git;
 	const hoso_verify_options *opts;
 	hoso_problems *problems;
-	hoso_access *access;      /* who may write, as access.json was before the range */
-	int check_access;
+	hoso_access *access;      /* who may write, as access.json was before the range; NULL: not checked */
 	const git_tree *to_tree;
 	json_t *units;            /* the unit codes of `to`'s hoso.json: code -> true */
 	hoso_schema_set *schemas; /* `to`'s schemas, each loaded when first needed */
@@ -382,7 +381,7 @@ static void check_writer(verify_ctx *v, const char *path)
 	const char *user = v->opts->user, *role;
 	char unit[64], type[64], id[HOSO_ID_LEN + 1];
 
-	if (!v->check_access || hoso_access_may_write(v->access, user, path))
+	if (!v->access || hoso_access_may_write(v->access, user, path))
 		return;
 	role = hoso_access_role(v->access, user);
 	if (!role)
@@ -736,7 +735,6 @@ int hoso_verify(hoso_repo *repo, const char *from, const char *to,
 				"who may write cannot be told, so nothing may be: %s",
 				hoso_problems_count(why) ? hoso_problems_get(why, 0)->message : hoso_error_last());
 		hoso_problems_free(why);
-		v.check_access = v.access != NULL;
 	}
 	if ((error = hoso_tree_delta(v.git, from_tree, to_tree, "", delta_cb, &v)) < 0 ||
 		(error = files_start(&files, &v)) < 0)
