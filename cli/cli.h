@@ -7,9 +7,19 @@
  * exits.
  */
 
+#include <libintl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "hoso/hoso.h"
+
+/*
+ * Messages for a person go through gettext (po/): cli_error, cli_warning,
+ * cli_hint and cli_usage translate their format themselves; any other text
+ * a person reads is written _("..."), and text in a table N_("...") and
+ * translated where it is printed.
+ */
+#define _(s) gettext(s)
+#define N_(s) (s)
 
 /* Exit codes (DESIGN.md). */
 enum {
@@ -112,8 +122,14 @@ typedef struct {
 FILE *cli_output_open(cli_output *o, const char *file);
 int cli_output_close(cli_output *o, int rc);
 
-/* The directory of the built-in plugins: this build's, or the installed one. */
+/*
+ * Where hoso's own files are: the built-in plugins, the schemas a new
+ * repository gets, the message catalogs. Each is the installation's
+ * (found from the program's path), else this build's (or source tree's).
+ */
 const char *cli_builtin_plugin_dir(void);
+const char *cli_schema_dir(void);
+const char *cli_locale_dir(void);
 
 /*
  * Options for a write: every validator plugin joins it, on each record and
@@ -127,9 +143,6 @@ void cli_write_options_free(void);
 /* Options for verify with the same validators (after cli_write_options), or NULL. */
 const hoso_verify_options *cli_verify_options(void);
 
-/* The schema directory of this build or installation. */
-const char *cli_schema_dir(void);
-
 /* How this program was started (argv[0]), for the commands hoso prints for a person. */
 extern const char *cli_program;
 
@@ -137,6 +150,10 @@ extern const char *cli_program;
 void cli_sync_options(hoso_sync_options *opts, const cli_args *args);
 
 extern const cli_command cmd_init, cmd_add, cmd_edit, cmd_show, cmd_rm, cmd_list, cmd_log,
-	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve, cmd_plugin, cmd_export, cmd_report, cmd_access, cmd_verify;
+	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve, cmd_plugin, cmd_export, cmd_report, cmd_access, cmd_verify,
+	cmd_doctor, cmd_complete;
+
+/* The commands, NULL-terminated; a name starting with '_' is not listed in help. */
+extern const cli_command *const cli_commands[];
 
 #endif

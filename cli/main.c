@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,25 +10,26 @@
 
 const char *cli_program = "hoso";
 
-static const cli_command *const commands[] = {
+const cli_command *const cli_commands[] = {
 	&cmd_init, &cmd_add, &cmd_edit, &cmd_show, &cmd_rm, &cmd_list, &cmd_log,
-	&cmd_import, &cmd_status, &cmd_clone, &cmd_sync, &cmd_conflicts, &cmd_resolve, &cmd_export, &cmd_report, &cmd_plugin, &cmd_access, &cmd_verify, &cmd_demo, NULL
+	&cmd_import, &cmd_status, &cmd_clone, &cmd_sync, &cmd_conflicts, &cmd_resolve, &cmd_export,
+	&cmd_report, &cmd_plugin, &cmd_access, &cmd_verify, &cmd_doctor, &cmd_demo, &cmd_complete, NULL
 };
 
 static void print_help(FILE *fp, const cli_command *cmd)
 {
 	const cli_option *o;
 
-	fprintf(fp, "usage: hoso %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+	fprintf(fp, _("usage: hoso %s %s\n\n%s\n"), cmd->name, cmd->usage, _(cmd->summary));
 	if (cmd->options && cmd->options[0].name)
-		fprintf(fp, "\noptions:\n");
+		fprintf(fp, _("\noptions:\n"));
 	for (o = cmd->options; o && o->name; o++) {
 		char left[64], letter[8] = "";
 		if (o->letter)
 			snprintf(letter, sizeof(letter), "-%c, ", o->letter);
 		snprintf(left, sizeof(left), "%s--%s%s%s", letter, o->name, o->arg ? " " : "",
 			o->arg ? o->arg : "");
-		fprintf(fp, "  %-22s %s%s\n", left, o->help, o->repeat ? " (repeatable)" : "");
+		fprintf(fp, "  %-22s %s%s\n", left, _(o->help), o->repeat ? _(" (repeatable)") : "");
 	}
 }
 
@@ -35,12 +37,13 @@ static void print_commands(FILE *fp)
 {
 	size_t i;
 
-	fprintf(fp, "usage: hoso [-C DIR] COMMAND [ARGS]\n\n"
+	fprintf(fp, _("usage: hoso [-C DIR] COMMAND [ARGS]\n\n"
 		"Keeps a province's Party-building records as JSON files in a git repository.\n\n"
-		"commands:\n");
-	for (i = 0; commands[i]; i++)
-		fprintf(fp, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(fp, "\n'hoso COMMAND --help' tells more about a command.\n");
+		"commands:\n"));
+	for (i = 0; cli_commands[i]; i++)
+		if (cli_commands[i]->name[0] != '_')
+			fprintf(fp, "  %-8s %s\n", cli_commands[i]->name, _(cli_commands[i]->summary));
+	fprintf(fp, _("\n'hoso COMMAND --help' tells more about a command.\n"));
 }
 
 /* Parse `argv` (after the command name) by the command's option table. */
@@ -123,6 +126,15 @@ int main(int argc, char **argv)
 
 	if (argc > 0 && strchr(argv[0], '/'))
 		cli_program = argv[0];
+	/*
+	 * Messages in the person's language; numbers stay C's everywhere (a
+	 * Vietnamese locale's decimal comma must not reach JSON or reports).
+	 */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	bindtextdomain(HOSO_TEXTDOMAIN, cli_locale_dir());
+	bind_textdomain_codeset(HOSO_TEXTDOMAIN, "UTF-8");
+	textdomain(HOSO_TEXTDOMAIN);
 	git_libgit2_init();
 	/* Objects, packs and refs reach the disk before hoso says it is done. */
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
@@ -174,9 +186,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "help") == 0 && i + 1 < argc)
 		argv[i] = argv[i + 1], argv[i + 1] = "--help";
-	for (k = 0; commands[k]; k++)
-		if (strcmp(commands[k]->name, argv[i]) == 0)
-			cmd = commands[k];
+	for (k = 0; cli_commands[k]; k++)
+		if (strcmp(cli_commands[k]->name, argv[i]) == 0)
+			cmd = cli_commands[k];
 	if (!cmd) {
 		cli_error(EXIT_USAGE, "'%s' is not a hoso command", argv[i]);
 		cli_hint("run 'hoso --help' for the commands");
@@ -213,31 +225,4 @@ done:
 	hoso_repo_free(repo);
 	git_libgit2_shutdown();
 	return rc;
-}
-
-const char *cli_schema_dir(void)
-{
-	static char path[4096];
-	const char *env = getenv("HOSO_SCHEMA_DIR");
-	struct stat st;
-	ssize_t n;
-	char *slash;
-
-	if (env && *env)
-		return env;
-	/* An installed hoso: <prefix>/bin/hoso and <prefix>/share/hoso/schemas. */
-	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 32)) > 0) {
-		path[n] = '\0';
-		if ((slash = strrchr(path, '/')) && slash > path) {
-			*slash = '\0';
-			if ((slash = strrchr(path, '/'))) {
-				strcpy(slash, "/share/hoso/schemas");
-				if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-					return path;
-			}
-		}
-	}
-	if (stat(HOSO_SOURCE_SCHEMA_DIR, &st) == 0)
-		return HOSO_SOURCE_SCHEMA_DIR;
-	return HOSO_SCHEMA_INSTALL_DIR;
 }

@@ -48,7 +48,7 @@ static void say(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);
 	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, gettext(fmt), ap);
 	fputc('\n', stderr);
 }
 
@@ -58,7 +58,7 @@ int cli_error(int exit_code, const char *fmt, ...)
 
 	cli_progress_end();
 	va_start(ap, fmt);
-	say("hoso: error: ", fmt, ap);
+	say(_("hoso: error: "), fmt, ap);
 	va_end(ap);
 	return exit_code;
 }
@@ -68,7 +68,7 @@ void cli_warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	say("hoso: warning: ", fmt, ap);
+	say(_("hoso: warning: "), fmt, ap);
 	va_end(ap);
 }
 
@@ -77,7 +77,7 @@ void cli_hint(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	say("hint: ", fmt, ap);
+	say(_("hint: "), fmt, ap);
 	va_end(ap);
 }
 
@@ -167,7 +167,7 @@ int cli_usage(const cli_command *cmd, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	say("hoso: error: ", fmt, ap);
+	say(_("hoso: error: "), fmt, ap);
 	va_end(ap);
 	cli_hint("usage: hoso %s %s", cmd->name, cmd->usage);
 	return EXIT_USAGE;
@@ -317,16 +317,67 @@ void cli_commit_message(char *buf, size_t size, const char *verb, const char *ty
 		(int)n, title);
 }
 
-const char *cli_builtin_plugin_dir(void)
+/*
+ * `below` under the prefix this program was installed in (<prefix>/bin/hoso),
+ * into `buf`: NULL when that is not a directory, as for a program run from
+ * its build tree. Found from the program's own path, so that an installation
+ * unpacked anywhere (dpkg -x, cmake --install --prefix) finds its files.
+ */
+static const char *installed(char *buf, size_t size, const char *below)
 {
-	const char *env = getenv("HOSO_BUILTIN_PLUGIN_DIR");
+	struct stat st;
+	ssize_t n;
+	char *slash;
+
+	if ((n = readlink("/proc/self/exe", buf, size - 1)) <= 0)
+		return NULL;
+	buf[n] = '\0';
+	if (!(slash = strrchr(buf, '/')) || slash == buf)
+		return NULL;
+	*slash = '\0';
+	if (!(slash = strrchr(buf, '/')))
+		return NULL;
+	*slash = '\0';
+	if ((size_t)snprintf(slash, size - (size_t)(slash - buf), "/%s", below) >= size - (size_t)(slash - buf))
+		return NULL;
+	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? buf : NULL;
+}
+
+/* The environment's `env`, the installed `below`, this build's `build`, else `fallback`. */
+static const char *data_dir(char *buf, size_t size, const char *env, const char *below,
+	const char *build, const char *fallback)
+{
+	const char *e = getenv(env), *dir;
 	struct stat st;
 
-	if (env && *env)
-		return env;
-	if (stat(HOSO_BUILD_PLUGIN_DIR, &st) == 0 && S_ISDIR(st.st_mode))
-		return HOSO_BUILD_PLUGIN_DIR;
-	return HOSO_INSTALL_PLUGIN_DIR;
+	if (e && *e)
+		return e;
+	if ((dir = installed(buf, size, below)))
+		return dir;
+	if (stat(build, &st) == 0 && S_ISDIR(st.st_mode))
+		return build;
+	return fallback;
+}
+
+const char *cli_builtin_plugin_dir(void)
+{
+	static char buf[4096];
+	return data_dir(buf, sizeof(buf), "HOSO_BUILTIN_PLUGIN_DIR", HOSO_LIBDIR "/hoso/plugins",
+		HOSO_BUILD_PLUGIN_DIR, HOSO_INSTALL_PLUGIN_DIR);
+}
+
+const char *cli_schema_dir(void)
+{
+	static char buf[4096];
+	return data_dir(buf, sizeof(buf), "HOSO_SCHEMA_DIR", "share/hoso/schemas",
+		HOSO_SOURCE_SCHEMA_DIR, HOSO_SCHEMA_INSTALL_DIR);
+}
+
+const char *cli_locale_dir(void)
+{
+	static char buf[4096];
+	return data_dir(buf, sizeof(buf), "HOSO_LOCALE_DIR", "share/locale",
+		HOSO_BUILD_LOCALE_DIR, HOSO_INSTALL_LOCALE_DIR);
 }
 
 static hoso_plugin_set *write_plugins;

@@ -6,6 +6,10 @@
 #include <stddef.h>
 #include "hoso/errors.h"
 
+/* A message's format in the person's language (see hoso/errors.h). */
+#include <libintl.h>
+#define _(s) dgettext(HOSO_TEXTDOMAIN, s)
+
 /* Record the failure for hoso_error_last() and return `code`. */
 int hoso_error_set(int code, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -38,7 +38,7 @@ void hoso_error_set_hint(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(last_hint, sizeof(last_hint), fmt, ap);
+	vsnprintf(last_hint, sizeof(last_hint), _(fmt), ap);
 	va_end(ap);
 }
 
@@ -47,7 +47,7 @@ int hoso_error_set(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(last_message, sizeof(last_message), fmt, ap);
+	vsnprintf(last_message, sizeof(last_message), _(fmt), ap);
 	va_end(ap);
 	last_hint[0] = '\0';
 	last_code = code;
@@ -61,7 +61,7 @@ int hoso_error_git(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(subject, sizeof(subject), fmt, ap);
+	vsnprintf(subject, sizeof(subject), _(fmt), ap);
 	va_end(ap);
 	if (code == 0)
 		code = HOSO_ERROR;
@@ -183,7 +183,7 @@ int hoso_problems_add(hoso_problems *p, hoso_severity severity, const char *wher
 		p->alloc = n;
 	}
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), _(fmt), ap);
 	va_end(ap);
 
 	it = &p->items[p->count];

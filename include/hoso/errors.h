@@ -4,9 +4,15 @@
 /*
  * Errors: every function returns 0 or a negative code. Named codes exist only
  * for failures a caller acts on; the detail is in hoso_error_last().
+ *
+ * Messages (errors, hints, problems) are translated through the gettext
+ * domain HOSO_TEXTDOMAIN when the program has bound it (bindtextdomain) and
+ * chosen a locale; otherwise they are English.
  */
 
 #include <stddef.h>
+
+#define HOSO_TEXTDOMAIN "hoso"
 
 #ifdef __cplusplus
 extern "C" {
