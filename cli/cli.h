@@ -68,8 +68,12 @@ int cli_has(const cli_args *args, const char *name);
 int cli_error(int exit_code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* What was done, for a person: "hoso: …" on stderr. */
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Report the last library failure with its code's exit status. */
 int cli_fail(int code);
+/* The next step when git knows no author (user.name, user.email): the commands (translated). */
+const char *cli_identity_hint(void);
 /* Exit status for a library error code. */
 int cli_exit_code(int code);
 /* Print every problem; returns EXIT_DATA when one is an error. */
@@ -102,6 +106,17 @@ int cli_set_fields(json_t *record, const hoso_schema *schema, char **argv, size_
 
 /* A one-line summary of a record: its name, title or kind. */
 const char *cli_record_title(const json_t *record);
+/* The same, a code shown by its label in `lang` ("vi", "en"; NULL: the code). */
+const char *cli_record_title_in(const json_t *record, const hoso_schema *schema, const char *lang);
+
+/*
+ * The labels to show fields and codes by (--labels vi|en|none): "vi", "en",
+ * or NULL for names and codes as stored; without --labels, "vi" under a
+ * Vietnamese locale. 0, or the usage exit code with a message.
+ */
+int cli_labels(const char **out, const cli_args *args);
+#define CLI_LABELS_OPTION { "labels", "vi|en|none", 0, \
+	N_("fields and codes by the schemas' labels (default: vi under a Vietnamese locale, else none)"), 0 }
 
 /* The commit message of a one-record change: "<verb> <type> <id> in <unit>" and its title. */
 void cli_commit_message(char *buf, size_t size, const char *verb, const char *type,

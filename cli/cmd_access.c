@@ -5,9 +5,9 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{ "role", "R", 0, "set: the user's role, admin, province or clerk" },
-	{ "unit", "U", 1, "set: a unit the clerk holds" },
-	{ "json", NULL, 0, "list: print access.json's object" },
+	{ "role", "R", 0, N_("set: the user's role, admin, province or clerk") },
+	{ "unit", "U", 1, N_("set: a unit the clerk holds") },
+	{ "json", NULL, 0, N_("list: print access.json's object") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -110,7 +110,7 @@ static int refused(hoso_repo *repo, const hoso_problems *problems)
 	cli_problems(problems);
 	cli_error(EXIT_DATA, "%s; nothing was committed", hoso_error_last());
 	if (has_problem(problems, "unit", NULL)) {
-		fputs("hint: the units of hoso.json are:", stderr);
+		fputs(_("hint: the units of hoso.json are:"), stderr);
 		for (i = 0; i < hoso_repo_unit_count(repo); i++)
 			fprintf(stderr, " %s", hoso_repo_unit_at(repo, i)->code);
 		fputc('\n', stderr);
@@ -174,9 +174,9 @@ static int set(cli_args *args, hoso_repo *repo)
 	describe(what, sizeof(what), hoso_access_role(a, user) ? hoso_access_role(a, user) : role,
 		held, nheld);
 	if (had_tip && hoso_repo_head(&after, repo) == 0 && git_oid_equal(&before, &after))
-		fprintf(stderr, "hoso: '%s' is already %s in access.json; nothing to commit\n", user, what);
+		cli_info("'%s' is already %s in access.json; nothing to commit", user, what);
 	else
-		fprintf(stderr, "hoso: set '%s' to %s in access.json\n", user, what);
+		cli_info("set '%s' to %s in access.json", user, what);
 done:
 	hoso_access_free(a);
 	hoso_problems_free(problems);
@@ -203,7 +203,7 @@ static int remove_user(cli_args *args, hoso_repo *repo)
 	} else if (error < 0) {
 		rc = cli_fail(error);
 	} else {
-		fprintf(stderr, "hoso: removed '%s' from access.json\n", args->pos[1]);
+		cli_info("removed '%s' from access.json", args->pos[1]);
 	}
 	hoso_problems_free(problems);
 	return rc;
@@ -281,7 +281,7 @@ static int run(cli_args *args, hoso_repo *repo)
 }
 
 const cli_command cmd_access = {
-	"access", "who may write what: users, their roles and units (access.json)",
+	"access", N_("who may write what: users, their roles and units (access.json)"),
 	"set USER --role admin|province|clerk [--unit U]... | list [--json] | remove USER",
 	options, 1, run
 };

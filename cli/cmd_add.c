@@ -6,8 +6,8 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{ "unit", "U", 0, "the unit the record belongs to (default: the replica's own)" },
-	{ "file", "F", 0, "read the record from a JSON file ('-' for stdin)" },
+	{ "unit", "U", 0, N_("the unit the record belongs to (default: the replica's own)") },
+	{ "file", "F", 0, N_("read the record from a JSON file ('-' for stdin)") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -128,6 +128,6 @@ done:
 }
 
 const cli_command cmd_add = {
-	"add", "add a record and print its new id",
+	"add", N_("add a record and print its new id"),
 	"TYPE [--unit U] (FIELD=VALUE | FIELD:=JSON)... | --file F", options, 1, run
 };

@@ -3,8 +3,8 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{ "unit", "CODE", 0, "the unit this replica works for" },
-	{ "timeout", "SECONDS", 0, "give up on a silent hub after this long (default 120)" },
+	{ "unit", "CODE", 0, N_("the unit this replica works for") },
+	{ "timeout", "SECONDS", 0, N_("give up on a silent hub after this long (default 120)") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -48,13 +48,13 @@ static int run(cli_args *args, hoso_repo *unused)
 			cli_hint("ask the province for your unit's code");
 		return rc;
 	}
-	fprintf(stderr, "hoso: cloned %s into '%s' for unit %s\n", hoso_repo_province_name(repo),
+	cli_info("cloned %s into '%s' for unit %s", hoso_repo_province_name(repo),
 		dir, unit);
 	hoso_repo_free(repo);
 	return EXIT_OK;
 }
 
 const cli_command cmd_clone = {
-	"clone", "make a replica of the province's hub for one unit",
+	"clone", N_("make a replica of the province's hub for one unit"),
 	"URL [DIR] --unit CODE", options, 0, run
 };

@@ -4,8 +4,8 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{ "unit", "U", 0, "only this unit's conflicts" },
-	{ "json", NULL, 0, "print a JSON array of the conflict records, each with its unit" },
+	{ "unit", "U", 0, N_("only this unit's conflicts") },
+	{ "json", NULL, 0, N_("print a JSON array of the conflict records, each with its unit") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -18,7 +18,7 @@ static void print_value(const json_t *v)
 {
 	char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS) : NULL;
 
-	printf("%.60s%s", text ? text : "(absent)", text && strlen(text) > 60 ? "…" : "");
+	printf("%.60s%s", text ? text : _("(absent)"), text && strlen(text) > 60 ? "…" : "");
 	free(text);
 }
 
@@ -66,11 +66,11 @@ static int run(cli_args *args, hoso_repo *repo)
 	if (st.json)
 		fputs(st.count ? "\n]\n" : "[]\n", stdout);
 	else if (!st.count)
-		fprintf(stderr, "hoso: no open conflicts\n");
+		cli_info("no open conflicts");
 	return EXIT_OK;
 }
 
 const cli_command cmd_conflicts = {
-	"conflicts", "list the values sync had to choose between, until resolved",
+	"conflicts", N_("list the values sync had to choose between, until resolved"),
 	"[--unit U] [--json]", options, 1, run
 };

@@ -9,9 +9,9 @@
 #include "hoso/plugins.h"
 
 static const cli_option options[] = {
-	{ "seed", "N", 0, "the generator's seed (default 2023)" },
-	{ "scale", "X", 0, "a fraction of the province, e.g. 0.1 (default 1)" },
-	{ "check", NULL, 0, "run every validator on the generated records too (slower)" },
+	{ "seed", "N", 0, N_("the generator's seed (default 2023)") },
+	{ "scale", "X", 0, N_("a fraction of the province, e.g. 0.1 (default 1)") },
+	{ "check", NULL, 0, N_("run every validator on the generated records too (slower)") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -80,6 +80,8 @@ typedef struct {
 	hoso_repo *repo;
 	hoso_plugin_set *plugins;
 	hoso_txn_options write;
+	hoso_verify_options verify; /* what the hub will check, before each push */
+	const char *user;           /* who the hub knows this replica as (access.json) */
 } replica;
 
 static int replica_checks(replica *r, hoso_problems *problems)
@@ -91,6 +93,8 @@ static int replica_checks(replica *r, hoso_problems *problems)
 	if ((error = hoso_plugin_set_open(&r->plugins, r->repo, cli_builtin_plugin_dir(), problems)) < 0)
 		return error;
 	hoso_plugin_set_write_options(r->plugins, &r->write, problems);
+	r->verify = (hoso_verify_options)HOSO_VERIFY_OPTIONS_INIT;
+	hoso_plugin_set_verify_options(r->plugins, &r->verify);
 	return 0;
 }
 
@@ -128,11 +132,62 @@ static int demo_sync(replica *r, const char *who)
 	int error;
 
 	opts.write = &r->write;
+	opts.verify = &r->verify;
+	opts.user = r->user;
 	error = hoso_sync_run(r->repo, &opts, &st);
 
 	if (error == 0)
-		printf("  %s: %zu commits in, %zu out, %zu records merged, %zu conflicts\n", who,
+		printf(_("  %s: %zu commits in, %zu out, %zu records merged, %zu conflicts\n"), who,
 			st.received_commits, st.sent_commits, st.merged_records, st.conflicts);
+	return error;
+}
+
+/*
+ * An intrusion: Mèo Vạc's clerk (027) changes a member of Đồng Văn (026),
+ * which access.json does not let them write. The check the hub's hook runs
+ * (verify, as the user the hub knows), run before the push, refuses it and
+ * nothing is sent; the clerk puts the member back, and the next sync goes
+ * through: what the hub then receives writes nothing in 026.
+ */
+static int demo_intrusion(replica *r, const char *dir, const char *id, hoso_problems *problems)
+{
+	const char *const intrusion[] = { "occupation", "Sửa trái phép (demo)", NULL };
+	const char *back[] = { "occupation", NULL, NULL };
+	json_t *rec = NULL;
+	char *unit = NULL;
+	size_t before = hoso_problems_count(problems), i;
+	int error;
+
+	if ((error = hoso_record_get(&rec, &unit, r[1].repo, id)) < 0)
+		goto done;
+	back[1] = json_string_value(json_object_get(rec, "occupation"));
+	printf(_("\nAn intrusion: Mèo Vạc's clerk (%s) changes member %s\n"
+		"of Đồng Văn (026), which access.json does not let them write. Before pushing,\n"
+		"sync runs the check the hub's hook runs (hoso verify, as the user the hub knows):\n"),
+		r[1].user, id);
+	if ((error = demo_edit(&r[1], id, intrusion)) < 0)
+		goto done;
+	error = demo_sync(&r[1], "Mèo Vạc (027)");
+	if (error != HOSO_EINVALID) {
+		if (error == 0 && (error = hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0,
+			NULL, "demo", "the check let an intrusion through; this is a bug in hoso")) == 0)
+			error = HOSO_EINVALID;
+		goto done;
+	}
+	for (i = before; i < hoso_problems_count(problems); i++) {
+		const hoso_problem *p = hoso_problems_get(problems, i);
+		printf("  %s: %s\n", p->where ? p->where : "", p->message);
+	}
+	hoso_problems_truncate(problems, before);
+	printf(_("  %s\nNothing was sent. The clerk puts the member back and syncs again:\n"),
+		hoso_error_last());
+	if ((error = demo_edit(&r[1], id, back)) < 0 || (error = demo_sync(&r[1], "Mèo Vạc (027)")) < 0)
+		goto done;
+	printf(_("The hub took both commits: together they change nothing in 026. They are here:\n"
+		"  git -C %s/replica-027 log --oneline -3\n"), dir);
+done:
+	free(unit);
+	json_decref(rec);
 	return error;
 }
 
@@ -145,6 +200,7 @@ static int demo_sync(replica *r, const char *who)
 static int demo_replicas(const char *dir, const char *hub, hoso_problems *problems)
 {
 	static const char *const units[] = { "026", "027", "02" };
+	static const char *const users[] = { "clerk-026", "clerk-027", "province" };
 	hoso_sync_options opts = HOSO_SYNC_OPTIONS_INIT;
 	replica r[3];
 	char path[4096], id[HOSO_ID_LEN + 1] = "";
@@ -163,6 +219,7 @@ static int demo_replicas(const char *dir, const char *hub, hoso_problems *proble
 		snprintf(path, sizeof(path), "%s/replica-%s", dir, units[i]);
 		if ((error = hoso_clone(&r[i].repo, hub, path, units[i], &opts)) == 0 &&
 			(error = replica_checks(&r[i], problems)) == 0 &&
+			(r[i].user = users[i]) &&
 			(error = git_repository_config(&cfg, hoso_repo_git(r[i].repo))) == 0) {
 			git_config_set_string(cfg, "user.name", i == 2 ? "Ban Tổ chức Tỉnh ủy (demo)" :
 				i == 0 ? "Huyện ủy Đồng Văn (demo)" : "Huyện ủy Mèo Vạc (demo)");
@@ -174,26 +231,27 @@ static int demo_replicas(const char *dir, const char *hub, hoso_problems *proble
 		goto done;
 	hoso_record_foreach(r[0].repo, NULL, "member", "026", first_id, id);
 	hoso_record_foreach(r[1].repo, NULL, "member", "027", first_id, id027);
-	printf("\nThe hub and three replicas (Đồng Văn 026, Mèo Vạc 027, the province 02),\n"
+	printf(_("\nThe hub and three replicas (Đồng Văn 026, Mèo Vạc 027, the province 02),\n"
 		"each working offline on member %s of unit 026:\n"
 		"  026 sets occupation and residence; 02 sets occupation (a clash) and\n"
-		"  education.political_theory; 027 edits one of its own members.\n\n", id);
+		"  education.political_theory; 027 edits one of its own members.\n\n"), id);
 	if ((error = demo_edit(&r[0], id, district)) < 0 ||
 		(error = demo_edit(&r[2], id, province)) < 0 ||
 		(error = demo_edit(&r[1], id027, other)) < 0)
 		goto done;
-	printf("Then they sync:\n");
+	printf(_("Then they sync:\n"));
 	if ((error = demo_sync(&r[0], "Đồng Văn (026)")) < 0 ||
 		(error = demo_sync(&r[1], "Mèo Vạc (027)")) < 0 ||
 		(error = demo_sync(&r[2], "the province (02)")) < 0 ||
 		(error = demo_sync(&r[0], "Đồng Văn (026) again")) < 0 ||
 		(error = demo_sync(&r[1], "Mèo Vạc (027) again")) < 0)
 		goto done;
-	printf("\nEvery replica now has the hub's tree: the member keeps residence (026) and\n"
+	printf(_("\nEvery replica now has the hub's tree: the member keeps residence (026) and\n"
 		"political theory (02); the occupation clash went to the later edit, and the\n"
 		"other value waits in a conflict record:\n"
 		"  %s -C %s/replica-026 show %s\n"
-		"  %s -C %s/replica-026 conflicts\n", cli_program, dir, id, cli_program, dir);
+		"  %s -C %s/replica-026 conflicts\n"), cli_program, dir, id, cli_program, dir);
+	error = demo_intrusion(r, dir, id, problems);
 done:
 	for (i = 0; i < 3; i++) {
 		hoso_plugin_set_free(r[i].plugins);
@@ -228,8 +286,8 @@ static int demo_report(const char *dir, const char *hub, int year)
 	}
 	if ((error = hoso_plugin_set_report(set, "annual", "html", out, opts, problems)) < 0)
 		goto done;
-	printf("\nThe %d report, from the hub's records (commit %.12s), one page for a browser:\n"
-		"  %s\n", year, commit, file);
+	printf(_("\nThe %d report, from the hub's records (commit %.12s), one page for a browser:\n"
+		"  %s\n"), year, commit, file);
 done:
 	if (out && fclose(out) != 0 && rc == EXIT_OK)
 		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", file, strerror(errno));
@@ -240,6 +298,33 @@ done:
 	hoso_problems_free(problems);
 	hoso_repo_free(repo);
 	return rc;
+}
+
+/* Who may write what: a clerk for each district, the province's office for all. */
+static int demo_access(hoso_repo *repo, hoso_problems *problems)
+{
+	static const char *const u026[] = { "026" }, *const u027[] = { "027" };
+	git_config *cfg = NULL;
+	int error;
+
+	/* access.json's commits are the province office's. */
+	if ((error = git_repository_config(&cfg, hoso_repo_git(repo))) < 0 ||
+		(error = git_config_set_string(cfg, "user.name", "Văn phòng Tỉnh ủy (demo)")) < 0 ||
+		(error = git_config_set_string(cfg, "user.email", "demo@hoso.invalid")) < 0) {
+		const git_error *e = git_error_last();
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, hoso_repo_path(repo), 0, NULL, "demo",
+			"cannot set the hub's git identity: %s", e && e->message ? e->message : "?");
+		error = HOSO_EINVALID;
+		goto done;
+	}
+	if ((error = hoso_access_set(repo, "clerk-026", "clerk", u026, 1, problems)) < 0 ||
+		(error = hoso_access_set(repo, "clerk-027", "clerk", u027, 1, problems)) < 0 ||
+		(error = hoso_access_set(repo, "province", "province", NULL, 0, problems)) < 0)
+		goto done;
+	printf(_("Who may write (access.json): clerk-026 in 026, clerk-027 in 027, province in every unit.\n\n"));
+done:
+	git_config_free(cfg);
+	return error;
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -293,7 +378,7 @@ static int run(cli_args *args, hoso_repo *unused)
 			cli_hint("give 'hoso demo' a new directory, or remove '%s'", path);
 		goto done;
 	}
-	fprintf(stderr, "hoso: made the province repository '%s' (%s, %zu units)\n", path,
+	cli_info("made the province repository '%s' (%s, %zu units)", path,
 		iopts.name, hoso_repo_unit_count(st.repo));
 	st.write = (hoso_txn_options)HOSO_TXN_OPTIONS_INIT;
 	if (cli_has(args, "check") && (error = hoso_plugin_set_open(&st.plugins, st.repo,
@@ -314,20 +399,24 @@ static int run(cli_args *args, hoso_repo *unused)
 		cli_problems(st.problems); /* the validators' warnings */
 		hoso_problems_truncate(st.problems, 0);
 	}
-	printf("Generated a synthetic %s as at the end of %d (seed %llu, scale %g)\n"
-		"and wrote it through the import path in %.1f s:\n\n", iopts.name, gopts.year,
+	printf(_("Generated a synthetic %s as at the end of %d (seed %llu, scale %g)\n"
+		"and wrote it through the import path in %.1f s:\n\n"), iopts.name, gopts.year,
 		(unsigned long long)gopts.seed, gopts.scale, seconds_since(&t0));
 	json_object_foreach(st.counts, key, value)
 		printf("  %-16s %8lld\n", key, (long long)json_integer_value(value));
-	printf("  %-16s %8zu\n\n", "total", st.total);
-	printf("The repository: %s (bare; 'git log' and 'git fsck' work on it)\n\n"
+	printf("  %-16s %8zu\n\n", _("total"), st.total);
+	printf(_("The repository: %s (bare; 'git log' and 'git fsck' work on it)\n\n"
 		"Try:\n"
 		"  %s -C %s status\n"
 		"  %s -C %s list organization --unit 026\n"
 		"  %s -C %s list member --unit 027 --where ethnicity=08 | head\n"
 		"  %s -C %s log --max-count 5\n"
-		"  git -C %s log --stat --oneline | head -30\n",
+		"  git -C %s log --stat --oneline | head -30\n"),
 		path, cli_program, path, cli_program, path, cli_program, path, cli_program, path, path);
+	if ((error = demo_access(st.repo, st.problems)) < 0) {
+		rc = hoso_problems_errors(st.problems) ? cli_problems(st.problems) : cli_fail(error);
+		goto done;
+	}
 	/* The demo's objects are written; the replicas may now share the hub. */
 	hoso_plugin_set_free(st.plugins);
 	st.plugins = NULL;
@@ -352,6 +441,6 @@ done:
 }
 
 const cli_command cmd_demo = {
-	"demo", "generate the synthetic Hà Giang province of 2023 into a new repository",
+	"demo", N_("generate the synthetic Hà Giang province of 2023 into a new repository"),
 	"[DIR] [--seed N] [--scale X] [--check]", options, 0, run
 };

@@ -3,8 +3,8 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{ "unset", "FIELD", 1, "remove a field" },
-	{ "unit", "U", 0, "move the record to another unit" },
+	{ "unset", "FIELD", 1, N_("remove a field") },
+	{ "unit", "U", 0, N_("move the record to another unit") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -53,7 +53,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		goto done;
 	}
 	if (json_equal(before, record) && strcmp(was, unit) == 0) {
-		fprintf(stderr, "hoso: nothing changed in '%s'\n", args->pos[0]);
+		cli_info("nothing changed in '%s'", args->pos[0]);
 		goto done;
 	}
 	if ((error = hoso_txn_put(txn, unit, record, HOSO_PUT_REPLACE, args->pos[0], 0, problems,
@@ -72,6 +72,6 @@ done:
 }
 
 const cli_command cmd_edit = {
-	"edit", "change fields of a record",
+	"edit", N_("change fields of a record"),
 	"ID (FIELD=VALUE | FIELD:=JSON)... [--unset FIELD] [--unit U]", options, 1, run
 };

@@ -6,17 +6,17 @@
 #include "hoso/plugins.h"
 
 static const cli_option options[] = {
-	{ "type", "T", 1, "only records of this type (default: every type)", 0 },
-	{ "unit", "U", 0, "only this unit's records (default: every unit)", 0 },
-	{ "output", "FILE", 0, "write to FILE (default: standard output)", 'o' },
-	{ "labels", "vi|en", 0, "headers and codes as the schemas' labels (csv)", 0 },
+	{ "type", "T", 1, N_("only records of this type (default: every type)"), 0 },
+	{ "unit", "U", 0, N_("only this unit's records (default: every unit)"), 0 },
+	{ "output", "FILE", 0, N_("write to FILE (default: standard output)"), 'o' },
+	CLI_LABELS_OPTION,
 	{ NULL, NULL, 0, NULL, 0 }
 };
 
 static int run(cli_args *args, hoso_repo *repo)
 {
 	const char *format, *file = cli_get(args, "output"), *unit = cli_get(args, "unit");
-	const char *labels = cli_get(args, "labels");
+	const char *labels;
 	const char **types;
 	size_t ntypes, i;
 	hoso_plugin_set *set = NULL;
@@ -43,8 +43,8 @@ static int run(cli_args *args, hoso_repo *repo)
 	}
 	if (unit && !hoso_repo_unit_find(repo, unit))
 		return cli_error(EXIT_USAGE, "unknown unit '%s'", unit);
-	if (labels && strcmp(labels, "vi") != 0 && strcmp(labels, "en") != 0)
-		return cli_usage(args->cmd, "--labels is vi or en");
+	if ((rc = cli_labels(&labels, args)) != 0)
+		return rc;
 	opts = json_object();
 	if (labels)
 		json_object_set_new(opts, "labels", json_string(labels));
@@ -74,6 +74,6 @@ done:
 }
 
 const cli_command cmd_export = {
-	"export", "write records as csv, xlsx, sqlite or jsonl (exporter plugins)",
-	"FORMAT [--type T]... [--unit U] [-o FILE] [--labels vi|en]", options, 1, run
+	"export", N_("write records as csv, xlsx, sqlite or jsonl (exporter plugins)"),
+	"FORMAT [--type T]... [--unit U] [-o FILE] [--labels vi|en|none]", options, 1, run
 };

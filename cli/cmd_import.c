@@ -6,8 +6,8 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{ "unit", "U", 0, "the unit the records belong to (default: the replica's own)" },
-	{ "update", NULL, 0, "a row whose id exists patches that record's given fields" },
+	{ "unit", "U", 0, N_("the unit the records belong to (default: the replica's own)") },
+	{ "update", NULL, 0, N_("a row whose id exists patches that record's given fields") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -180,16 +180,16 @@ static int run(cli_args *args, hoso_repo *repo)
 		"from %s: %zu new, %zu updated\n", st.added + st.updated, st.type, st.unit,
 		st.file, st.added, st.updated);
 	if (hoso_txn_count(st.txn) == 0) {
-		fprintf(stderr, "hoso: '%s' changes nothing\n", st.file);
+		cli_info("'%s' changes nothing", st.file);
 		goto done;
 	}
 	if (isatty(2))
-		fprintf(stderr, "writing %zu records...", st.added + st.updated);
+		fprintf(stderr, _("writing %zu records..."), st.added + st.updated);
 	error = hoso_txn_commit(st.txn, message, &commit);
 	place(&st);
 	if ((rc = cli_committed(error, st.problems)) != EXIT_OK)
 		goto done;
-	fprintf(stderr, "hoso: imported %zu %s records into unit %s (%zu new, %zu updated) in commit %.12s\n",
+	cli_info("imported %zu %s records into unit %s (%zu new, %zu updated) in commit %.12s",
 		st.added + st.updated, st.type, st.unit, st.added, st.updated, git_oid_tostr_s(&commit));
 done:
 	hoso_txn_free(st.txn);
@@ -201,6 +201,6 @@ done:
 }
 
 const cli_command cmd_import = {
-	"import", "import a CSV or JSONL file as one commit: all rows or none",
+	"import", N_("import a CSV or JSONL file as one commit: all rows or none"),
 	"TYPE FILE.csv|FILE.jsonl [--unit U] [--update]", options, 1, run
 };

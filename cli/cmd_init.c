@@ -4,10 +4,10 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{ "province", "CODE", 0, "the province's code, e.g. 02" },
-	{ "name", "NAME", 0, "the province's name" },
-	{ "units", "FILE", 0, "JSON {\"units\": [{\"code\", \"name\"}, ...]}" },
-	{ "admin", "USER", 0, "the first admin in access.json (default: admin)" },
+	{ "province", "CODE", 0, N_("the province's code, e.g. 02") },
+	{ "name", "NAME", 0, N_("the province's name") },
+	{ "units", "FILE", 0, N_("JSON {\"units\": [{\"code\", \"name\"}, ...]}") },
+	{ "admin", "USER", 0, N_("the first admin in access.json (default: admin)") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -43,7 +43,7 @@ static int run(cli_args *args, hoso_repo *unused)
 		}
 		goto done;
 	}
-	fprintf(stderr, "hoso: made a repository for province %s (%s) with %zu units at '%s'\n",
+	cli_info("made a repository for province %s (%s) with %zu units at '%s'",
 		opts.province, opts.name, hoso_repo_unit_count(repo), hoso_repo_path(repo));
 done:
 	hoso_repo_free(repo);
@@ -53,6 +53,6 @@ done:
 }
 
 const cli_command cmd_init = {
-	"init", "make a new data repository (bare) for a province",
+	"init", N_("make a new data repository (bare) for a province"),
 	"DIR --province CODE --name NAME [--units FILE]", options, 0, run
 };

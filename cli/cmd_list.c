@@ -4,9 +4,10 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{ "unit", "U", 0, "only this unit's records" },
-	{ "where", "FIELD=VALUE", 1, "only records whose field has this value" },
-	{ "json", NULL, 0, "print a JSON array of the records, each with its unit" },
+	{ "unit", "U", 0, N_("only this unit's records") },
+	{ "where", "FIELD=VALUE", 1, N_("only records whose field has this value") },
+	{ "json", NULL, 0, N_("print a JSON array of the records, each with its unit") },
+	CLI_LABELS_OPTION,
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -14,6 +15,8 @@ typedef struct {
 	const char **where;
 	size_t nwhere;
 	int json;
+	const hoso_schema *schema; /* with lang: codes shown by their labels */
+	const char *lang;
 	size_t count;
 	int failed;
 } list_state;
@@ -72,7 +75,7 @@ static int each(const char *unit, const char *type, const char *id, const char *
 		json_object_set_new(record, "unit", json_string(unit));
 		json_dumpf(record, stdout, JSON_COMPACT | JSON_SORT_KEYS);
 	} else {
-		printf("%s\t%s\t%s\n", id, unit, cli_record_title(record));
+		printf("%s\t%s\t%s\n", id, unit, cli_record_title_in(record, st->schema, st->lang));
 	}
 	st->count++;
 done:
@@ -82,15 +85,17 @@ done:
 
 static int run(cli_args *args, hoso_repo *repo)
 {
-	list_state st = { NULL, 0, cli_has(args, "json"), 0, 0 };
+	list_state st = { NULL, 0, cli_has(args, "json"), NULL, NULL, 0, 0 };
 	const char *unit = cli_get(args, "unit");
 	size_t i;
 	int error;
 
 	if (args->npos != 1)
 		return cli_usage(args->cmd, "which record type?");
-	if (!cli_type(args->cmd, repo, args->pos[0]))
+	if (!(st.schema = cli_type(args->cmd, repo, args->pos[0])))
 		return EXIT_USAGE;
+	if ((error = cli_labels(&st.lang, args)) != 0)
+		return error;
 	if (unit && !hoso_repo_unit_find(repo, unit))
 		return cli_error(EXIT_USAGE, "unknown unit '%s'", unit);
 	st.where = cli_all(args, "where", &st.nwhere);
@@ -105,6 +110,6 @@ static int run(cli_args *args, hoso_repo *repo)
 }
 
 const cli_command cmd_list = {
-	"list", "list the records of a type",
-	"TYPE [--unit U] [--where FIELD=VALUE]... [--json]", options, 1, run
+	"list", N_("list the records of a type"),
+	"TYPE [--unit U] [--where FIELD=VALUE]... [--json] [--labels vi|en|none]", options, 1, run
 };

@@ -5,8 +5,8 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{ "json", NULL, 0, "print a JSON array of commits" },
-	{ "max-count", "N", 0, "show at most N commits" },
+	{ "json", NULL, 0, N_("print a JSON array of commits") },
+	{ "max-count", "N", 0, N_("show at most N commits") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -135,5 +135,5 @@ done:
 }
 
 const cli_command cmd_log = {
-	"log", "show the history of the repository or of one record", "[ID] [--json]", options, 1, run
+	"log", N_("show the history of the repository or of one record"), "[ID] [--json]", options, 1, run
 };

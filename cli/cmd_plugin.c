@@ -9,8 +9,8 @@
 #include "hoso/plugins.h"
 
 static const cli_option options[] = {
-	{ "json", NULL, 0, "print the plugins as JSON" },
-	{ "sha256", "H", 0, "install only a file with this SHA-256" },
+	{ "json", NULL, 0, N_("print the plugins as JSON") },
+	{ "sha256", "H", 0, N_("install only a file with this SHA-256") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -106,10 +106,10 @@ static int install(cli_args *args, hoso_repo *repo)
 			rc = cli_fail(error);
 			goto done;
 		}
-		fprintf(stderr, "hoso: installed plugin '%s' %s and pinned it in hoso.json (sha256 %s)\n",
+		cli_info("installed plugin '%s' %s and pinned it in hoso.json (sha256 %s)",
 			d->name, d->version ? d->version : "", hoso_plugin_sha256(p));
 	} else {
-		fprintf(stderr, "hoso: installed plugin '%s' %s into '%s'\n", d->name,
+		cli_info("installed plugin '%s' %s into '%s'", d->name,
 			d->version ? d->version : "", dir);
 		cli_hint("it runs once an admin pins it in hoso.json with 'hoso plugin install'");
 	}
@@ -146,7 +146,7 @@ static int remove_plugin(cli_args *args, hoso_repo *repo)
 	} else if (errno != ENOENT) {
 		return cli_error(EXIT_FAILURE_, "cannot remove '%s': %s", path, strerror(errno));
 	}
-	fprintf(stderr, "hoso: removed plugin '%s'%s\n", args->pos[1],
+	cli_info("removed plugin '%s'%s", args->pos[1],
 		role && strcmp(role, "admin") == 0 ? " and its pin" : "");
 	return EXIT_OK;
 }
@@ -210,6 +210,6 @@ static int run(cli_args *args, hoso_repo *repo)
 }
 
 const cli_command cmd_plugin = {
-	"plugin", "the plugins hoso runs: where each came from, its version and kinds",
+	"plugin", N_("the plugins hoso runs: where each came from, its version and kinds"),
 	"list [--json] | install FILE|URL [--sha256 H] | remove NAME", options, 1, run
 };

@@ -6,12 +6,12 @@
 #include "hoso/plugins.h"
 
 static const cli_option options[] = {
-	{ "year", "Y", 0, "the report's year", 0 },
-	{ "as-of", "DATE", 0, "the date the counts of units, organizations and members are taken on "
-		"(default: the year's last day)", 0 },
-	{ "unit", "U", 0, "only this unit's records (default: the whole repository)", 0 },
-	{ "format", "md|html|json", 0, "the output (default md)", 0 },
-	{ "output", "FILE", 0, "write to FILE (default: standard output)", 'o' },
+	{ "year", "Y", 0, N_("the report's year"), 0 },
+	{ "as-of", "DATE", 0, N_("the date the counts of units, organizations and members are taken on "
+		"(default: the year's last day)"), 0 },
+	{ "unit", "U", 0, N_("only this unit's records (default: the whole repository)"), 0 },
+	{ "format", "md|html|json", 0, N_("the output (default md)"), 0 },
+	{ "output", "FILE", 0, N_("write to FILE (default: standard output)"), 'o' },
 	{ NULL, NULL, 0, NULL, 0 }
 };
 
@@ -71,6 +71,6 @@ done:
 }
 
 const cli_command cmd_report = {
-	"report", "a report from the records (report plugins): annual",
+	"report", N_("a report from the records (report plugins): annual"),
 	"NAME --year Y [--as-of DATE] [--unit U] [--format md|html|json] [-o FILE]", options, 1, run
 };

@@ -3,7 +3,7 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{ "take", "ours|theirs|VALUE", 0, "the value to keep" },
+	{ "take", "ours|theirs|VALUE", 0, N_("the value to keep") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -120,6 +120,6 @@ done:
 }
 
 const cli_command cmd_resolve = {
-	"resolve", "settle a conflict: keep our value, theirs, or a new one",
+	"resolve", N_("settle a conflict: keep our value, theirs, or a new one"),
 	"ID FIELD --take ours|theirs|VALUE", options, 1, run
 };

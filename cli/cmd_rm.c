@@ -39,5 +39,5 @@ done:
 }
 
 const cli_command cmd_rm = {
-	"rm", "remove a record (its history stays in the log)", "ID", NULL, 1, run
+	"rm", N_("remove a record (its history stays in the log)"), "ID", NULL, 1, run
 };

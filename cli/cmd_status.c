@@ -3,7 +3,7 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{ "json", NULL, 0, "print the status as JSON" },
+	{ "json", NULL, 0, N_("print the status as JSON") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -117,22 +117,23 @@ static int run(cli_args *args, hoso_repo *repo)
 		putchar('\n');
 		json_decref(o);
 	} else {
-		printf("repository: %s\n", hoso_repo_path(repo));
-		printf("province:   %s %s (%zu units)\n", hoso_repo_province(repo),
+		printf(_("repository: %s\n"), hoso_repo_path(repo));
+		printf(_("province:   %s %s (%zu units)\n"), hoso_repo_province(repo),
 			hoso_repo_province_name(repo), hoso_repo_unit_count(repo));
-		printf("unit:       %s\n", unit ? unit : "(none: a province repository)");
+		printf(_("unit:       %s\n"), unit ? unit : _("(none: a province repository)"));
 		if (c)
-			printf("commit:     %.12s %s\n", git_oid_tostr_s(&tip), git_commit_summary(c));
+			printf(_("commit:     %.12s %s\n"), git_oid_tostr_s(&tip), git_commit_summary(c));
 		if (hub.hub) {
-			printf("hub:        %s\n", hub.hub);
-			printf("last sync:  %s\n", hub.last_sync[0] ? hub.last_sync : "never");
+			printf(_("hub:        %s\n"), hub.hub);
+			printf(_("last sync:  %s\n"), hub.last_sync[0] ? hub.last_sync : _("never"));
 			if (hub.known)
-				printf("waiting:    %zu commit%s to send, %zu fetched and not merged\n",
-					hub.ahead, hub.ahead == 1 ? "" : "s", hub.behind);
+				printf(ngettext("waiting:    %zu commit to send, %zu fetched and not merged\n",
+					"waiting:    %zu commits to send, %zu fetched and not merged\n",
+					hub.ahead), hub.ahead, hub.behind);
 		}
-		printf("conflicts:  %lld open\n",
+		printf(_("conflicts:  %lld open\n"),
 			(long long)json_integer_value(json_object_get(st.counts, "conflict")));
-		printf("records:    %zu\n", st.total);
+		printf(_("records:    %zu\n"), st.total);
 		json_object_foreach(st.counts, key, value)
 			printf("  %-16s %lld\n", key, (long long)json_integer_value(value));
 	}
@@ -143,5 +144,5 @@ static int run(cli_args *args, hoso_repo *repo)
 }
 
 const cli_command cmd_status = {
-	"status", "say what the repository holds", "[--json]", options, 1, run
+	"status", N_("say what the repository holds"), "[--json]", options, 1, run
 };

@@ -2,7 +2,7 @@
 #include "hoso/plugins.h"
 
 static const cli_option options[] = {
-	{ "timeout", "SECONDS", 0, "give up on a silent hub after this long (default 120)" },
+	{ "timeout", "SECONDS", 0, N_("give up on a silent hub after this long (default 120)") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -17,8 +17,8 @@ static void fetch_plugins(hoso_repo *repo, const char *when)
 	hoso_plugin_fetch_pinned(&fetched, repo, problems);
 	cli_problems(problems);
 	if (fetched)
-		fprintf(stderr, "hoso: installed %zu plugin%s pinned in hoso.json%s\n", fetched,
-			fetched == 1 ? "" : "s", when);
+		cli_info(ngettext("installed %zu plugin pinned in hoso.json%s",
+			"installed %zu plugins pinned in hoso.json%s", fetched), fetched, when);
 	hoso_problems_free(problems);
 }
 
@@ -57,30 +57,34 @@ static int run(cli_args *args, hoso_repo *repo)
 	}
 	if (error == HOSO_EOFFLINE) {
 		cli_error(EXIT_OFFLINE, "%s", hoso_error_last());
-		cli_hint("your work is kept here: %zu commit%s wait%s to be sent; run 'hoso sync' when "
-			"the hub is reachable", st.sent_commits, st.sent_commits == 1 ? "" : "s",
-			st.sent_commits == 1 ? "s" : "");
+		cli_hint(ngettext("your work is kept here: %zu commit waits to be sent; run 'hoso sync' "
+			"when the hub is reachable", "your work is kept here: %zu commits wait to be sent; "
+			"run 'hoso sync' when the hub is reachable", st.sent_commits), st.sent_commits);
 		return EXIT_OFFLINE;
 	}
 	if (error < 0)
 		return cli_fail(error);
-	fprintf(stderr, "hoso: synced: %zu commit%s from the hub, %zu sent, %zu record%s merged, "
-		"%zu conflict%s (fetch %.2f s, merge %.2f s, checks %.2f s, push %.2f s",
-		st.received_commits, st.received_commits == 1 ? "" : "s",
-		st.sent_commits, st.merged_records, st.merged_records == 1 ? "" : "s",
-		st.conflicts, st.conflicts == 1 ? "" : "s", st.fetch_s, st.merge_s - st.check_s,
-		st.check_s, st.push_s);
-	/* Pushes overtaken by other replicas' were fetched, merged and tried again. */
-	if (st.attempts > 1)
-		fprintf(stderr, "; pushed at the %u%s try", st.attempts,
-			st.attempts == 2 ? "nd" : st.attempts == 3 ? "rd" : "th");
-	fprintf(stderr, ")\n");
+	{
+		char in[64], merged[64], conflicts[64], tries[64] = "";
+		snprintf(in, sizeof(in), ngettext("%zu commit", "%zu commits", st.received_commits),
+			st.received_commits);
+		snprintf(merged, sizeof(merged), ngettext("%zu record", "%zu records",
+			st.merged_records), st.merged_records);
+		snprintf(conflicts, sizeof(conflicts), ngettext("%zu conflict", "%zu conflicts",
+			st.conflicts), st.conflicts);
+		/* Pushes overtaken by other replicas' were fetched, merged and tried again. */
+		if (st.attempts > 1)
+			snprintf(tries, sizeof(tries), _("; pushed at try %u"), st.attempts);
+		cli_info("synced: %s from the hub, %zu sent, %s merged, %s (fetch %.2f s, merge %.2f s, "
+			"checks %.2f s, push %.2f s%s)", in, st.sent_commits, merged, conflicts, st.fetch_s,
+			st.merge_s - st.check_s, st.check_s, st.push_s, tries);
+	}
 	if (st.conflicts)
 		cli_hint("see them with 'hoso conflicts' and settle each with 'hoso resolve'");
 	return EXIT_OK;
 }
 
 const cli_command cmd_sync = {
-	"sync", "exchange work with the hub: fetch, merge record by record, push",
+	"sync", N_("exchange work with the hub: fetch, merge record by record, push"),
 	"[--timeout SECONDS]", options, 1, run
 };

@@ -6,11 +6,11 @@
 #include "hoso/plugins.h"
 
 static const cli_option options[] = {
-	{ "all", NULL, 0, "every file at the tip of main (the default)", 0 },
-	{ "range", "A..B", 0, "what commits A..B change (A of 40 zeros: a new branch)", 0 },
-	{ "commit", "C", 0, "what commit C changes", 0 },
-	{ "user", "U", 0, "who wrote it (default: $REMOTE_USER, $GL_USERNAME, $GITEA_PUSHER_NAME)", 0 },
-	{ "format", "text|json|junit", 0, "how to report (default: text)", 0 },
+	{ "all", NULL, 0, N_("every file at the tip of main (the default)"), 0 },
+	{ "range", "A..B", 0, N_("what commits A..B change (A of 40 zeros: a new branch)"), 0 },
+	{ "commit", "C", 0, N_("what commit C changes"), 0 },
+	{ "user", "U", 0, N_("who wrote it (default: $REMOTE_USER, $GL_USERNAME, $GITEA_PUSHER_NAME)"), 0 },
+	{ "format", "text|json|junit", 0, N_("how to report (default: text)"), 0 },
 	{ NULL, NULL, 0, NULL, 0 }
 };
 
@@ -52,15 +52,17 @@ static void print_text(const hoso_problems *problems)
 		const hoso_problem *p = hoso_problems_get(problems, i);
 		char where[600] = "", field[300] = "";
 
-		if (p->where || p->record)
-			snprintf(where, sizeof(where), "%s%s: ", p->where ? "" : "record ",
-				p->where ? p->where : p->record);
+		if (p->where)
+			snprintf(where, sizeof(where), "%s: ", p->where);
+		else if (p->record)
+			snprintf(where, sizeof(where), _("record %s: "), p->record);
 		if (p->field)
-			snprintf(field, sizeof(field), "field '%s': ", p->field);
-		fprintf(stderr, "hoso: %s: %s%s%s [%s]%s%.7s%s\n",
-			p->severity == HOSO_SEVERITY_ERROR ? "error" : "warning", where, field,
-			p->message, p->rule, p->commit ? " (commit " : "", p->commit ? p->commit : "",
-			p->commit ? ")" : "");
+			snprintf(field, sizeof(field), _("field '%s': "), p->field);
+		fprintf(stderr, "%s%s%s%s [%s]", p->severity == HOSO_SEVERITY_ERROR ?
+			_("hoso: error: ") : _("hoso: warning: "), where, field, p->message, p->rule);
+		if (p->commit)
+			fprintf(stderr, _(" (commit %.7s)"), p->commit);
+		fputc('\n', stderr);
 	}
 }
 
@@ -302,8 +304,12 @@ static int run(cli_args *args, hoso_repo *repo)
 
 		git_oid_tostr(a, 8, &r.from);
 		git_oid_tostr(b, 8, &r.to);
-		printf("%zu files checked %s%s%s%s: %zu errors\n", r.checked, r.has_from ? "in " : "at ",
-			r.has_from ? a : "", r.has_from ? ".." : "", b, hoso_problems_errors(problems));
+		if (r.has_from)
+			printf(_("%zu files checked in %s..%s: %zu errors\n"), r.checked, a, b,
+				hoso_problems_errors(problems));
+		else
+			printf(_("%zu files checked at %s: %zu errors\n"), r.checked, b,
+				hoso_problems_errors(problems));
 	}
 done:
 	for (i = 0; i < checked.n; i++)
@@ -318,6 +324,6 @@ done:
 }
 
 const cli_command cmd_verify = {
-	"verify", "check what a range of commits wrote: records, rules, and who may write",
+	"verify", N_("check what a range of commits wrote: records, rules, and who may write"),
 	"[--all | --range A..B | --commit C] [--user U] [--format text|json|junit]", options, 1, run
 };

@@ -16,7 +16,7 @@ static char *ask_password(const char *url, const char *user, void *payload)
 	(void)payload;
 	if (!tty)
 		return NULL;
-	fprintf(tty, "password for '%s' at %s: ", user, url);
+	fprintf(tty, _("password for '%s' at %s: "), user, url);
 	fflush(tty);
 	if (tcgetattr(fileno(tty), &old) == 0) {
 		quiet = old;
@@ -39,7 +39,8 @@ static void progress(const char *what, size_t done, size_t total, size_t bytes, 
 	char label[64];
 
 	(void)payload;
-	snprintf(label, sizeof(label), "%s objects (%zu KiB)", what, bytes / 1024);
+	snprintf(label, sizeof(label), strcmp(what, "receiving") == 0 ?
+		_("receiving objects (%zu KiB)") : _("sending objects (%zu KiB)"), bytes / 1024);
 	cli_progress(label, done, total);
 }
 

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,15 @@ void cli_hint(const char *fmt, ...)
 	va_end(ap);
 }
 
+void cli_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say("hoso: ", fmt, ap);
+	va_end(ap);
+}
+
 int cli_exit_code(int code)
 {
 	switch (code) {
@@ -109,9 +119,14 @@ int cli_fail(int code)
 	else if (code == HOSO_ELOCKED)
 		cli_hint("another hoso command is writing; try again when it has finished");
 	else if (strstr(hoso_error_last(), "user.name"))
-		cli_hint("set who you are: git config --global user.name 'Your Name' && "
-			"git config --global user.email you@example.org");
+		cli_hint("%s", cli_identity_hint());
 	return rc;
+}
+
+const char *cli_identity_hint(void)
+{
+	return _("set who you are: git config --global user.name 'Your Name' && "
+		"git config --global user.email you@example.org");
 }
 
 /* Warnings shown one by one; beyond these, counted. Every error is shown. */
@@ -132,16 +147,17 @@ int cli_problems(const hoso_problems *problems)
 		else if (p->where)
 			snprintf(where, sizeof(where), "%s: ", p->where);
 		else if (p->record)
-			snprintf(where, sizeof(where), "record %s: ", p->record);
+			snprintf(where, sizeof(where), _("record %s: "), p->record);
 		if (p->field)
-			snprintf(field, sizeof(field), "field '%s': ", p->field);
+			snprintf(field, sizeof(field), _("field '%s': "), p->field);
 		/* A plugin's rule ("party-rules/3") is named, so it can be looked up. */
-		fprintf(stderr, "hoso: %s: %s%s%s%s%s%s\n", p->severity == HOSO_SEVERITY_ERROR ?
-			"error" : "warning", where, field, p->message, strchr(p->rule, '/') ? " [" : "",
-			strchr(p->rule, '/') ? p->rule : "", strchr(p->rule, '/') ? "]" : "");
+		fprintf(stderr, "%s%s%s%s%s%s%s\n", p->severity == HOSO_SEVERITY_ERROR ?
+			_("hoso: error: ") : _("hoso: warning: "), where, field, p->message,
+			strchr(p->rule, '/') ? " [" : "", strchr(p->rule, '/') ? p->rule : "",
+			strchr(p->rule, '/') ? "]" : "");
 	}
 	if (warnings > SHOWN_WARNINGS)
-		fprintf(stderr, "hoso: warning: and %zu more warnings\n", warnings - SHOWN_WARNINGS);
+		cli_warning("and %zu more warnings", warnings - SHOWN_WARNINGS);
 	return hoso_problems_errors(problems) ? EXIT_DATA : EXIT_OK;
 }
 
@@ -184,9 +200,9 @@ void cli_progress(const char *what, size_t done, size_t total)
 	if (!tty)
 		return;
 	if (total)
-		fprintf(stderr, "\r%s: %zu/%zu (%zu%%)", what, done, total, done * 100 / total);
+		fprintf(stderr, "\r%s: %zu/%zu (%zu%%)", gettext(what), done, total, done * 100 / total);
 	else
-		fprintf(stderr, "\r%s: %zu", what, done);
+		fprintf(stderr, "\r%s: %zu", gettext(what), done);
 	progress_shown = 1;
 }
 
@@ -226,7 +242,7 @@ const char *cli_unit(const cli_args *args, hoso_repo *repo, int *exit_code)
 	}
 	if (!hoso_repo_unit_find(repo, unit)) {
 		*exit_code = cli_error(EXIT_USAGE, "unknown unit '%s'", unit);
-		fputs("hint: the units are:", stderr);
+		fputs(_("hint: the units are:"), stderr);
 		for (i = 0; i < hoso_repo_unit_count(repo); i++)
 			fprintf(stderr, " %s", hoso_repo_unit_at(repo, i)->code);
 		fputc('\n', stderr);
@@ -248,7 +264,7 @@ const hoso_schema *cli_type(const cli_command *cmd, hoso_repo *repo, const char 
 		cli_error(EXIT_USAGE, "unknown record type '%s'", type);
 	else
 		cli_error(EXIT_USAGE, "a record type is needed");
-	fputs("hint: the types are:", stderr);
+	fputs(_("hint: the types are:"), stderr);
 	for (i = 0; i < hoso_schema_set_count(set); i++)
 		fprintf(stderr, " %s", hoso_schema_set_type(set, i));
 	fputc('\n', stderr);
@@ -288,17 +304,46 @@ int cli_set_fields(json_t *record, const hoso_schema *schema, char **argv, size_
 	return bad ? HOSO_EINVALID : 0;
 }
 
-const char *cli_record_title(const json_t *record)
+const char *cli_record_title_in(const json_t *record, const hoso_schema *schema, const char *lang)
 {
 	static const char *keys[] = { "full_name", "name", "title", "kind", "form", "rating", NULL };
 	size_t i;
 
 	for (i = 0; keys[i]; i++) {
-		const char *v = json_string_value(json_object_get(record, keys[i]));
+		const char *v = json_string_value(json_object_get(record, keys[i])), *label;
 		if (v)
-			return v;
+			return lang && (label = hoso_schema_label(schema, keys[i], v, lang)) ? label : v;
 	}
 	return "";
+}
+
+const char *cli_record_title(const json_t *record)
+{
+	return cli_record_title_in(record, NULL, NULL);
+}
+
+/* Vietnamese is the language of messages: LANGUAGE's first, else LC_MESSAGES (not under C). */
+static int vietnamese(void)
+{
+	const char *locale = setlocale(LC_MESSAGES, NULL), *language = getenv("LANGUAGE");
+
+	if (!locale || strcmp(locale, "C") == 0 || strcmp(locale, "POSIX") == 0)
+		return 0;
+	return strncmp(language && *language ? language : locale, "vi", 2) == 0;
+}
+
+int cli_labels(const char **out, const cli_args *args)
+{
+	const char *labels = cli_get(args, "labels");
+
+	*out = NULL;
+	if (!labels)
+		*out = vietnamese() ? "vi" : NULL;
+	else if (strcmp(labels, "vi") == 0 || strcmp(labels, "en") == 0)
+		*out = labels;
+	else if (strcmp(labels, "none") != 0)
+		return cli_usage(args->cmd, "--labels is vi, en or none");
+	return 0;
 }
 
 void cli_commit_message(char *buf, size_t size, const char *verb, const char *type,

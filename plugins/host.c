@@ -19,7 +19,7 @@ static void host_log(hoso_host *host, hoso_log_level level, const char *message)
 static void host_set_error(hoso_host *host, const char *message)
 {
 	if (host)
-		snprintf(host->error, sizeof(host->error), "%s", message ? message : "");
+		snprintf(host->error, sizeof(host->error), "%s", message ? _(message) : "");
 }
 
 static int apply_cb(const char *unit, const char *type, const char *id, const char *data,

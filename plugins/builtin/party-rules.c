@@ -46,6 +46,8 @@
 #include <hoso/plugin.h>
 #include <jansson.h>
 #include "../../core/record_view.h"
+#include <libintl.h>
+#define HOSO_TEXTDOMAIN "hoso"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -72,8 +74,9 @@ static void finding(hoso_host *host, hoso_finding_severity severity, const char 
 	char message[512];
 	va_list ap;
 
+	/* A built-in plugin speaks in hoso's messages (po/), in the person's language. */
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
+	vsnprintf(message, sizeof(message), dgettext(HOSO_TEXTDOMAIN, fmt), ap);
 	va_end(ap);
 	api->report(host, severity, id, field, rule, message);
 }

@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 #include "../../core/record_view.h"
+#include <libintl.h>
+#define HOSO_TEXTDOMAIN "hoso"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,8 +71,9 @@ static void report(hoso_host *host, const char *id, const char *field, const cha
 
 	if (!HAS_SLOT(host_api, report))
 		return;
+	/* A built-in plugin speaks in hoso's messages (po/), in the person's language. */
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
+	vsnprintf(message, sizeof(message), dgettext(HOSO_TEXTDOMAIN, fmt), ap);
 	va_end(ap);
 	host_api->report(host, HOSO_FINDING_ERROR, id, field, rule, message);
 }

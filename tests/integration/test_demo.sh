@@ -29,6 +29,12 @@ for r in 026 027 02; do
 		fail "replica $r has the hub's tree"
 	fsck_clean "$TMP/d1/replica-$r"
 done
+# The intrusion: refused before the push, undone, then synced.
+printf '%s' "$out" | grep -q "'clerk-027' (clerk) may not write in unit '026'" ||
+	fail "the demo shows verify refusing a write into another unit: $out"
+git -C "$TMP/d1/province.git" log --format=%s main | grep -c "^edit member .* in 026 (offline)" | grep -qx 4 ||
+	fail "the hub has the district's, the province's, the intrusion's and its undo's commits"
+git -C "$TMP/d1/province.git" show main:access.json | grep -q '"clerk-027"' || fail "the demo sets access.json"
 run -C "$TMP/d1/replica-026" conflicts --json
 printf '%s' "$out" | python3 -c 'import json,sys; c=json.load(sys.stdin); assert len(c)==1 and c[0]["field"]=="occupation", c' ||
 	fail "the demo's clash is one conflict on occupation: $out"
