@@ -100,7 +100,11 @@ const char *cli_user(hoso_repo *repo);
 const char *cli_unit(const cli_args *args, hoso_repo *repo, int *exit_code);
 /* The schema of TYPE, or NULL with a usage message naming the known types. */
 const hoso_schema *cli_type(const cli_command *cmd, hoso_repo *repo, const char *type);
-/* Apply FIELD=VALUE / FIELD:=JSON arguments to `record`. */
+/*
+ * Apply FIELD=VALUE / FIELD:=JSON arguments to `record`: HOSO_EUSAGE when an
+ * argument is neither (or sets id or type), HOSO_EINVALID when a value is
+ * refused, each with its problem.
+ */
 int cli_set_fields(json_t *record, const hoso_schema *schema, char **argv, size_t argc,
 	hoso_problems *problems);
 

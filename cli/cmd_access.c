@@ -133,7 +133,7 @@ static void describe(char *buf, size_t size, const char *role, const char *const
 	snprintf(buf, size, "%s", role);
 	for (i = 0; i < n; i++) {
 		len = strlen(buf);
-		snprintf(buf + len, size - len, "%s%s", i ? ", " : " of ", units[i]);
+		snprintf(buf + len, size - len, "%s%s", i ? ", " : _(" of "), units[i]);
 	}
 }
 

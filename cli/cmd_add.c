@@ -99,8 +99,10 @@ static int run(cli_args *args, hoso_repo *repo)
 		}
 	} else {
 		record = json_object();
-		if (cli_set_fields(record, schema, args->pos + 1, args->npos - 1, problems) < 0) {
+		if ((error = cli_set_fields(record, schema, args->pos + 1, args->npos - 1, problems)) < 0) {
 			rc = cli_problems(problems);
+			if (error == HOSO_EUSAGE)
+				rc = EXIT_USAGE;
 			goto done;
 		}
 	}

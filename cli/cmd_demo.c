@@ -137,7 +137,7 @@ static int demo_sync(replica *r, const char *who)
 	error = hoso_sync_run(r->repo, &opts, &st);
 
 	if (error == 0)
-		printf(_("  %s: %zu commits in, %zu out, %zu records merged, %zu conflicts\n"), who,
+		printf(_("  %s: commits received %zu, sent %zu; records merged %zu; conflicts %zu\n"), who,
 			st.received_commits, st.sent_commits, st.merged_records, st.conflicts);
 	return error;
 }

@@ -47,9 +47,11 @@ static int run(cli_args *args, hoso_repo *repo)
 			rc = cli_error(EXIT_USAGE, "%s", hoso_error_last());
 			goto done;
 		}
-	if (cli_set_fields(record, hoso_repo_schema(repo, type ? type : ""),
-		args->pos + 1, args->npos - 1, problems) < 0) {
+	if ((error = cli_set_fields(record, hoso_repo_schema(repo, type ? type : ""),
+		args->pos + 1, args->npos - 1, problems)) < 0) {
 		rc = cli_problems(problems);
+		if (error == HOSO_EUSAGE)
+			rc = EXIT_USAGE;
 		goto done;
 	}
 	if (json_equal(before, record) && strcmp(was, unit) == 0) {

@@ -29,6 +29,9 @@ static int run(cli_args *args, hoso_repo *repo)
 		return cli_usage(args->cmd, "which format?");
 	format = args->pos[0];
 	types = cli_all(args, "type", &ntypes);
+	/* The one built-in format of one type a file: said before any work. */
+	if (strcmp(format, "csv") == 0 && ntypes != 1)
+		return cli_usage(args->cmd, "a CSV file holds one record type: give one --type");
 	for (i = 0; i < ntypes; i++)
 		if (!cli_type(args->cmd, repo, types[i]))
 			return EXIT_USAGE;

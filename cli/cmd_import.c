@@ -189,8 +189,10 @@ static int run(cli_args *args, hoso_repo *repo)
 	place(&st);
 	if ((rc = cli_committed(error, st.problems)) != EXIT_OK)
 		goto done;
-	cli_info("imported %zu %s records into unit %s (%zu new, %zu updated) in commit %.12s",
-		st.added + st.updated, st.type, st.unit, st.added, st.updated, git_oid_tostr_s(&commit));
+	cli_info(ngettext("imported %zu %s record into unit %s (%zu new, %zu updated) in commit %.12s",
+		"imported %zu %s records into unit %s (%zu new, %zu updated) in commit %.12s",
+		st.added + st.updated), st.added + st.updated, st.type, st.unit, st.added, st.updated,
+		git_oid_tostr_s(&commit));
 done:
 	hoso_txn_free(st.txn);
 	hoso_problems_free(st.problems);

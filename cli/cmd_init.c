@@ -54,5 +54,5 @@ done:
 
 const cli_command cmd_init = {
 	"init", N_("make a new data repository (bare) for a province"),
-	"DIR --province CODE --name NAME [--units FILE]", options, 0, run
+	"DIR --province CODE --name NAME [--units FILE] [--admin USER]", options, 0, run
 };

@@ -135,5 +135,5 @@ done:
 }
 
 const cli_command cmd_log = {
-	"log", N_("show the history of the repository or of one record"), "[ID] [--json]", options, 1, run
+	"log", N_("show the history of the repository or of one record"), "[ID] [--max-count N] [--json]", options, 1, run
 };

@@ -146,8 +146,10 @@ static int remove_plugin(cli_args *args, hoso_repo *repo)
 	} else if (errno != ENOENT) {
 		return cli_error(EXIT_FAILURE_, "cannot remove '%s': %s", path, strerror(errno));
 	}
-	cli_info("removed plugin '%s'%s", args->pos[1],
-		role && strcmp(role, "admin") == 0 ? " and its pin" : "");
+	if (role && strcmp(role, "admin") == 0)
+		cli_info("removed plugin '%s' and its pin", args->pos[1]);
+	else
+		cli_info("removed plugin '%s'", args->pos[1]);
 	return EXIT_OK;
 }
 

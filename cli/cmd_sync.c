@@ -48,7 +48,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	hoso_problems_free(problems);
 	/* The hub's hoso.json may pin plugins this replica has not got yet. */
 	if (st.received_commits && hoso_repo_reload(repo) == 0)
-		fetch_plugins(repo, " by the hub");
+		fetch_plugins(repo, _(" by the hub"));
 	if (error == HOSO_EINVALID && rc != EXIT_OK) {
 		cli_error(EXIT_DATA, "%s", hoso_error_last());
 		cli_hint("fix the records named above here (a clerk writes only in their own units), "

@@ -304,12 +304,14 @@ static int run(cli_args *args, hoso_repo *repo)
 
 		git_oid_tostr(a, 8, &r.from);
 		git_oid_tostr(b, 8, &r.to);
+		size_t errors = hoso_problems_errors(problems);
 		if (r.has_from)
-			printf(_("%zu files checked in %s..%s: %zu errors\n"), r.checked, a, b,
-				hoso_problems_errors(problems));
+			printf(ngettext("%zu file checked in %s..%s", "%zu files checked in %s..%s",
+				r.checked), r.checked, a, b);
 		else
-			printf(_("%zu files checked at %s: %zu errors\n"), r.checked, b,
-				hoso_problems_errors(problems));
+			printf(ngettext("%zu file checked at %s", "%zu files checked at %s", r.checked),
+				r.checked, b);
+		printf(ngettext(": %zu error\n", ": %zu errors\n", errors), errors);
 	}
 done:
 	for (i = 0; i < checked.n; i++)

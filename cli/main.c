@@ -29,7 +29,12 @@ static void print_help(FILE *fp, const cli_command *cmd)
 			snprintf(letter, sizeof(letter), "-%c, ", o->letter);
 		snprintf(left, sizeof(left), "%s--%s%s%s", letter, o->name, o->arg ? " " : "",
 			o->arg ? o->arg : "");
-		fprintf(fp, "  %-22s %s%s\n", left, _(o->help), o->repeat ? _(" (repeatable)") : "");
+		/* A long option and argument go on a line of their own. */
+		if (strlen(left) > 24)
+			fprintf(fp, "  %s\n  %-24s", left, "");
+		else
+			fprintf(fp, "  %-24s", left);
+		fprintf(fp, " %s%s\n", _(o->help), o->repeat ? _(" (repeatable)") : "");
 	}
 }
 
@@ -42,7 +47,7 @@ static void print_commands(FILE *fp)
 		"commands:\n"));
 	for (i = 0; cli_commands[i]; i++)
 		if (cli_commands[i]->name[0] != '_')
-			fprintf(fp, "  %-8s %s\n", cli_commands[i]->name, _(cli_commands[i]->summary));
+			fprintf(fp, "  %-10s %s\n", cli_commands[i]->name, _(cli_commands[i]->summary));
 	fprintf(fp, _("\n'hoso COMMAND --help' tells more about a command.\n"));
 }
 

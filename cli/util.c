@@ -275,7 +275,7 @@ int cli_set_fields(json_t *record, const hoso_schema *schema, char **argv, size_
 	hoso_problems *problems)
 {
 	size_t i;
-	int bad = 0;
+	int bad = 0, usage = 0;
 
 	for (i = 0; i < argc; i++) {
 		char *arg = argv[i], *eq = strchr(arg, '='), field[256];
@@ -284,7 +284,7 @@ int cli_set_fields(json_t *record, const hoso_schema *schema, char **argv, size_
 		if (!eq || eq == arg || (is_json && eq - 1 == arg)) {
 			hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "usage",
 				"'%s' is not FIELD=VALUE or FIELD:=JSON", arg);
-			bad = 1;
+			usage = 1;
 			continue;
 		}
 		n = (size_t)(eq - arg) - (size_t)is_json;
@@ -295,13 +295,13 @@ int cli_set_fields(json_t *record, const hoso_schema *schema, char **argv, size_
 		if (strcmp(field, "id") == 0 || strcmp(field, "type") == 0) {
 			hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, field, "usage",
 				"is managed by hoso and cannot be set");
-			bad = 1;
+			usage = 1;
 			continue;
 		}
 		if (hoso_record_set(record, schema, field, eq + 1, is_json, problems) < 0)
 			bad = 1;
 	}
-	return bad ? HOSO_EINVALID : 0;
+	return usage ? HOSO_EUSAGE : bad ? HOSO_EINVALID : 0;
 }
 
 const char *cli_record_title_in(const json_t *record, const hoso_schema *schema, const char *lang)

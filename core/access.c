@@ -361,8 +361,9 @@ static int parse(hoso_access **out, const char *text, size_t len, const char *wh
 	}
 	if (check(&c, root) > 0) {
 		json_decref(root);
-		return hoso_error_set(HOSO_EINVALID, "%s breaks its rules (%zu problem%s)",
-			where ? where : ACCESS_PATH, c.errors, c.errors == 1 ? "" : "s");
+		return hoso_error_set(HOSO_EINVALID, dngettext(HOSO_TEXTDOMAIN,
+			"%s breaks its rules (%zu problem)", "%s breaks its rules (%zu problems)", c.errors),
+			where ? where : ACCESS_PATH, c.errors);
 	}
 	return build(out, root);
 }

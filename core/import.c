@@ -882,8 +882,8 @@ static int csv_row(csv_reader *r, hoso_row_cb cb, void *payload, size_t *bad)
 	if (r->ncells != r->ncols) {
 		error = hoso_problems_add(r->problems, HOSO_SEVERITY_ERROR,
 			r->src->where, r->rowline, NULL, "csv",
-			"row has %zu cell%s, the header has %zu", r->ncells,
-			r->ncells == 1 ? "" : "s", r->ncols);
+			dngettext(HOSO_TEXTDOMAIN, "row has %zu cell, the header has %zu",
+			"row has %zu cells, the header has %zu", r->ncells), r->ncells, r->ncols);
 		(*bad)++;
 		goto done;
 	}
@@ -1184,8 +1184,9 @@ int hoso_import_read(FILE *fp, const char *where, hoso_import_format format,
 		error = hoso_error_set(HOSO_EINVALID, "cannot import '%s': too large", name_of(where));
 	}
 	if (error == 0 && bad > 0)
-		error = hoso_error_set(HOSO_EINVALID, "cannot import '%s': %zu bad row%s",
-			name_of(where), bad, bad == 1 ? "" : "s");
+		error = hoso_error_set(HOSO_EINVALID, dngettext(HOSO_TEXTDOMAIN,
+			"cannot import '%s': %zu bad row", "cannot import '%s': %zu bad rows", bad),
+			name_of(where), bad);
 done:
 	free(s.buf);
 	return error;
@@ -1223,6 +1224,56 @@ hoso_import_format hoso_import_format_of(const char *path)
 }
 
 /* Set the texts of `row` (nested objects: dotted names under `path`) on `record`. */
+/* The code a text names: itself, or the code whose label it is (export --labels). */
+static const char *code_of(const hoso_schema *schema, const char *field, const char *text)
+{
+	const char *code;
+
+	if (hoso_schema_label(schema, field, text, "vi") || !(code = hoso_schema_code_named(schema, field, text)))
+		return text;
+	return code;
+}
+
+/*
+ * A cell's text with each coded value (each item of a ';' list) as its
+ * code: into `buf` when it changed, else the text itself.
+ */
+static const char *unlabel(const hoso_schema *schema, const char *field, const char *text,
+	char *buf, size_t size)
+{
+	const char *p = text, *end;
+	size_t used = 0;
+
+	if (!strchr(text, ';'))
+		return code_of(schema, field, text);
+	for (; ; p = end + 1) {
+		char item[256];
+		const char *s;
+		size_t n;
+		end = strchr(p, ';');
+		n = end ? (size_t)(end - p) : strlen(p);
+		while (n && *p == ' ')
+			p++, n--;
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n >= sizeof(item))
+			return text;
+		memcpy(item, p, n);
+		item[n] = '\0';
+		s = code_of(schema, field, item);
+		if (used + strlen(s) + 2 > size)
+			return text;
+		used += (size_t)sprintf(buf + used, "%s%s", used ? ";" : "", s);
+		if (!end)
+			return buf;
+	}
+}
+
+/*
+ * Set the row's texts, converted by the schema. A top-level header may be a
+ * field's label and a coded value its code's label, as export --labels
+ * writes them, so that such a file imports back.
+ */
 static int set_texts(json_t *record, const hoso_schema *schema, const json_t *row,
 	char *path, size_t plen, hoso_problems *problems)
 {
@@ -1232,15 +1283,19 @@ static int set_texts(json_t *record, const hoso_schema *schema, const json_t *ro
 
 	json_object_foreach((json_t *)row, key, value) {
 		size_t n = plen;
+		char text[4096];
 		if (n + strlen(key) + 2 >= 256)
 			continue;
 		if (n)
 			path[n++] = '.';
-		strcpy(path + n, key);
+		if (n > 0 || json_is_object(value) ||
+			hoso_schema_field_named(path, 256, schema, key) < 0)
+			strcpy(path + n, key);
 		if (json_is_object(value))
 			bad |= set_texts(record, schema, value, path, strlen(path), problems) < 0;
 		else
-			bad |= hoso_record_set(record, schema, path, json_string_value(value), 0, problems) < 0;
+			bad |= hoso_record_set(record, schema, path, unlabel(schema, path,
+				json_string_value(value), text, sizeof(text)), 0, problems) < 0;
 		path[plen] = '\0';
 	}
 	return bad ? HOSO_EINVALID : 0;

@@ -840,13 +840,13 @@ struct vctx {
 	char path[PATH_MAX_LEN];
 };
 
-static int report(struct vctx *c, const char *rule, const char *fmt, ...)
+static int refuse(struct vctx *c, const char *rule, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
 #endif
 	;
 
-static int report(struct vctx *c, const char *rule, const char *fmt, ...)
+static int refuse(struct vctx *c, const char *rule, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -855,7 +855,7 @@ static int report(struct vctx *c, const char *rule, const char *fmt, ...)
 	if (!c->problems)
 		return 0;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), _(fmt), ap);
 	va_end(ap);
 	return hoso_problems_add(c->problems, HOSO_SEVERITY_ERROR, NULL, 0,
 		c->len ? c->path : NULL, rule, "%s", msg);
@@ -942,16 +942,18 @@ static int check_string(struct vctx *c, const struct node *n, const json_t *v)
 	/* A string has at least as many bytes as code points: count only when needed. */
 	if ((n->flags & H_MIN_LENGTH) && len / 4 < n->min_length &&
 		utf8_length(s, len) < n->min_length &&
-		(error = report(c, "minLength", "%s is shorter than %zu character%s",
-			show(buf, sizeof(buf), v), n->min_length, n->min_length == 1 ? "" : "s")) < 0)
+		(error = refuse(c, "minLength", dngettext(HOSO_TEXTDOMAIN,
+			"%s is shorter than %zu character", "%s is shorter than %zu characters", n->min_length),
+			show(buf, sizeof(buf), v), n->min_length)) < 0)
 		goto done;
 	if ((n->flags & H_MAX_LENGTH) && len > n->max_length &&
 		utf8_length(s, len) > n->max_length &&
-		(error = report(c, "maxLength", "%s is longer than %zu character%s",
-			show(buf, sizeof(buf), v), n->max_length, n->max_length == 1 ? "" : "s")) < 0)
+		(error = refuse(c, "maxLength", dngettext(HOSO_TEXTDOMAIN,
+			"%s is longer than %zu character", "%s is longer than %zu characters", n->max_length),
+			show(buf, sizeof(buf), v), n->max_length)) < 0)
 		goto done;
 	if ((n->flags & H_DATE) && !hoso_date_valid(s) &&
-		(error = report(c, "format", "%s is not a real date (YYYY-MM-DD)",
+		(error = refuse(c, "format", "%s is not a real date (YYYY-MM-DD)",
 			show(buf, sizeof(buf), v))) < 0)
 		goto done;
 	if (n->pattern) {
@@ -967,10 +969,10 @@ static int check_string(struct vctx *c, const struct node *n, const json_t *v)
 		}
 		rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, c->md, NULL);
 		if (rc == PCRE2_ERROR_NOMATCH)
-			error = report(c, "pattern", "%s does not match %s", show(buf, sizeof(buf), v),
+			error = refuse(c, "pattern", "%s does not match %s", show(buf, sizeof(buf), v),
 				n->pattern);
 		else if (rc < 0)
-			error = report(c, "pattern", "%s could not be matched against %s (pcre2 error %d)",
+			error = refuse(c, "pattern", "%s could not be matched against %s (pcre2 error %d)",
 				show(buf, sizeof(buf), v), n->pattern, rc);
 	}
 done:
@@ -988,7 +990,7 @@ static int check_object(struct vctx *c, const struct node *n, const json_t *v, i
 		if (json_object_get(v, n->required[i]))
 			continue;
 		old = path_push_key(c, n->required[i], strlen(n->required[i]));
-		error = report(c, "required", "is required");
+		error = refuse(c, "required", "is required");
 		path_pop(c, old);
 		if (error < 0)
 			goto done;
@@ -1003,7 +1005,7 @@ static int check_object(struct vctx *c, const struct node *n, const json_t *v, i
 		else if (n->additional)
 			error = check(c, n->additional, member, depth + 1);
 		else if (n->flags & H_NO_ADDITIONAL)
-			error = report(c, "additionalProperties", "unknown field");
+			error = refuse(c, "additionalProperties", "unknown field");
 		path_pop(c, old);
 		if (error < 0)
 			goto done;
@@ -1127,7 +1129,7 @@ static int check_array(struct vctx *c, const struct node *n, const json_t *v, in
 		}
 	}
 	if ((n->flags & H_UNIQUE) && (j = first_duplicate(v)) < size)
-		error = report(c, "uniqueItems", "has a duplicate item at [%zu]", j);
+		error = refuse(c, "uniqueItems", "has a duplicate item at [%zu]", j);
 done:
 	return error;
 }
@@ -1161,25 +1163,25 @@ static int check(struct vctx *c, const struct node *n, const json_t *v, int dept
 	int error = 0;
 
 	if (depth > RECORD_DEPTH_MAX) {
-		error = report(c, "depth", "nests more than %d levels deep", RECORD_DEPTH_MAX);
+		error = refuse(c, "depth", "nests more than %d levels deep", RECORD_DEPTH_MAX);
 		goto done;
 	}
 	if (n->ref && (error = check(c, n->ref, v, depth)) < 0)
 		goto done;
 	if (n->types && !(n->types & bits)) {
-		error = report(c, "type", "expected %s, got %s", n->types_text, article_of(bits));
+		error = refuse(c, "type", "expected %s, got %s", n->types_text, article_of(bits));
 		goto done; /* the other keywords would only repeat it */
 	}
 	if (n->constant && !json_equal((json_t *)n->constant, (json_t *)v) &&
-		(error = report(c, "const", "%s is not %s", show(buf, sizeof(buf), v),
+		(error = refuse(c, "const", "%s is not %s", show(buf, sizeof(buf), v),
 			show(lim, sizeof(lim), n->constant))) < 0)
 		goto done;
 	if (n->enumeration && !in_enum(n->enumeration, v)) {
 		if (n->enum_text)
-			error = report(c, "enum", "%s is not one of %s", show(buf, sizeof(buf), v),
+			error = refuse(c, "enum", "%s is not one of %s", show(buf, sizeof(buf), v),
 				n->enum_text);
 		else
-			error = report(c, "enum", "%s is not a known code", show(buf, sizeof(buf), v));
+			error = refuse(c, "enum", "%s is not a known code", show(buf, sizeof(buf), v));
 		if (error < 0)
 			goto done;
 	}
@@ -1190,11 +1192,11 @@ static int check(struct vctx *c, const struct node *n, const json_t *v, int dept
 	case JSON_INTEGER:
 	case JSON_REAL:
 		if (n->minimum && number_cmp(v, n->minimum) < 0 &&
-			(error = report(c, "minimum", "must be at least %s",
+			(error = refuse(c, "minimum", "must be at least %s",
 				show(lim, sizeof(lim), n->minimum))) < 0)
 			goto done;
 		if (n->maximum && number_cmp(v, n->maximum) > 0)
-			error = report(c, "maximum", "must be at most %s", show(lim, sizeof(lim), n->maximum));
+			error = refuse(c, "maximum", "must be at most %s", show(lim, sizeof(lim), n->maximum));
 		break;
 	case JSON_OBJECT:
 		error = check_object(c, n, v, depth);
@@ -1417,6 +1419,77 @@ const char *hoso_schema_label(const hoso_schema *schema, const char *field,
 		labels = annotation(items, resolve(schema->doc, items), "x-enum-labels");
 	}
 	return label_in(json_object_get(labels, code), lang);
+}
+
+/* 1 if `labels` (a label, or {"vi": ..., "en": ...}) names `label` in any language. */
+static int labels_name(const json_t *labels, const char *label)
+{
+	const char *lang;
+	json_t *l;
+
+	if (json_is_string(labels))
+		return strcmp(json_string_value(labels), label) == 0;
+	json_object_foreach((json_t *)labels, lang, l)
+		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
+			return 1;
+	return 0;
+}
+
+/* Depth first under `props`: the dotted path of the field labelled `label`, into out[len..]. */
+static int find_label(const hoso_schema *schema, const json_t *props, const char *label,
+	char *out, size_t size, size_t len, int depth)
+{
+	const char *key;
+	json_t *raw;
+
+	json_object_foreach((json_t *)props, key, raw) {
+		const json_t *res = resolve(schema->doc, raw);
+		int n = snprintf(out + len, size - len, "%s%s", len ? "." : "", key);
+		if (n < 0 || (size_t)n >= size - len)
+			continue;
+		if (labels_name(annotation(raw, res, "x-label"), label) ||
+			(depth < 8 && find_label(schema, json_object_get(res, "properties"),
+			label, out, size, len + (size_t)n, depth + 1)))
+			return 1;
+		out[len] = '\0';
+	}
+	return 0;
+}
+
+int hoso_schema_field_named(char *out, size_t size, const hoso_schema *schema, const char *name)
+{
+	const json_t *raw, *res;
+
+	if (size == 0)
+		return HOSO_ENOTFOUND;
+	out[0] = '\0';
+	if (walk(schema, name, &raw, &res) == 0) {
+		if (strlen(name) >= size)
+			return HOSO_ENOTFOUND;
+		strcpy(out, name);
+		return 0;
+	}
+	return schema && find_label(schema, json_object_get(schema->doc, "properties"), name, out,
+		size, 0, 0) ? 0 : HOSO_ENOTFOUND;
+}
+
+const char *hoso_schema_code_named(const hoso_schema *schema, const char *field, const char *label)
+{
+	const json_t *raw, *res, *items, *sets[2];
+	const char *code;
+	json_t *labels;
+	size_t i;
+
+	if (walk(schema, field, &raw, &res) < 0)
+		return NULL;
+	items = json_object_get(res, "items");
+	sets[0] = annotation(raw, res, "x-enum-labels");
+	sets[1] = annotation(items, resolve(schema->doc, items), "x-enum-labels");
+	for (i = 0; i < 2; i++)
+		json_object_foreach((json_t *)sets[i], code, labels)
+			if (labels_name(labels, label))
+				return code;
+	return NULL;
 }
 
 const char *hoso_schema_type(const hoso_schema *schema)

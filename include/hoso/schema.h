@@ -88,6 +88,19 @@ const char *hoso_schema_field_ref(const hoso_schema *schema, const char *field);
 const char *hoso_schema_label(const hoso_schema *schema, const char *field,
 	const char *code, const char *lang);
 
+/*
+ * The field a person named `name`: itself when it is a field (dotted for a
+ * nested one), else the field whose label in any language is `name` (as
+ * export --labels writes headers). Into `out`; 0, or HOSO_ENOTFOUND.
+ */
+int hoso_schema_field_named(char *out, size_t size, const hoso_schema *schema, const char *name);
+
+/*
+ * The enumeration code of `field` (or of its list's items) whose label in
+ * any language is `label`, or NULL. Borrowed.
+ */
+const char *hoso_schema_code_named(const hoso_schema *schema, const char *field, const char *label);
+
 #ifdef __cplusplus
 }
 #endif

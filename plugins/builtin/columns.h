@@ -139,11 +139,15 @@ static inline const char *table_header(const table *t, size_t i)
 /* A coded value as its label when asked for and known. */
 static inline const char *table_code(const table *t, const column *c, const char *value)
 {
-	const json_t *items = json_object_get(c->schema, "items");
+	const json_t *prop = table_resolve(t, c->schema), *items = json_object_get(prop, "items");
 	const char *l = table_label(t, json_object_get(json_object_get(c->schema, "x-enum-labels"), value));
 
+	/* On the property, else on what it refers to ("$ref": "#/$defs/ethnicity"), else on its items. */
+	if (!l)
+		l = table_label(t, json_object_get(json_object_get(prop, "x-enum-labels"), value));
 	if (!l && items)
-		l = table_label(t, json_object_get(json_object_get(items, "x-enum-labels"), value));
+		l = table_label(t, json_object_get(json_object_get(table_resolve(t, items),
+			"x-enum-labels"), value));
 	return l ? l : value;
 }
 

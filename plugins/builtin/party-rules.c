@@ -209,7 +209,8 @@ static void check_discipline(hoso_host *host, const char *id, record_view *o)
 	if (!allowed[i]) {
 		finding(host, HOSO_FINDING_ERROR, id, "form", RULE(6),
 			"form '%s' is not allowed for %s", form,
-			allowed == org_forms ? "an organization" : "a member");
+			allowed == org_forms ? dgettext(HOSO_TEXTDOMAIN, "an organization") :
+			dgettext(HOSO_TEXTDOMAIN, "a member"));
 		return;
 	}
 	if (allowed == member_forms && (is(form, "cach_chuc") || is(form, "khai_tru"))) {
@@ -880,8 +881,8 @@ static void check_cells(index_ctx *c, hoso_host *host)
 		if (e->type == T_ORGANIZATION && e->is_cell && e->dissolved < 0 &&
 		    (e->changed || e->touched) && e->full_members < 3)
 			finding(host, HOSO_FINDING_WARNING, e->id, NULL, RULE(10),
-				"cell has %zu full member%s, fewer than 3", e->full_members,
-				e->full_members == 1 ? "" : "s");
+				dngettext(HOSO_TEXTDOMAIN, "cell has %zu full member, fewer than 3",
+				"cell has %zu full members, fewer than 3", e->full_members), e->full_members);
 	}
 }
 

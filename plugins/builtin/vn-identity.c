@@ -150,7 +150,7 @@ static int check_record(void *state, hoso_host *host, const char *type, const ch
 	if (gender != NULL && (strcmp(gender, "nam") == 0 || strcmp(gender, "nu") == 0) &&
 	    (strcmp(gender, "nu") == 0) != female)
 		report(host, id, "citizen_id", RULE_CITIZEN_ID,
-			"'%s' says a %s born in %d, the record says %s", cid, female ? "woman" : "man",
+			"'%s' says a %s born in %d, the record says %s", cid, female ? dgettext(HOSO_TEXTDOMAIN, "woman") : dgettext(HOSO_TEXTDOMAIN, "man"),
 			century + yy, gender);
 
 	birth_date = get_string(root, "birth_date");

@@ -135,7 +135,7 @@ cmp -s "$TMP/o.csv" "$TMP/o-walk.csv" || fail "the order is the same with and wi
 
 # Refusals: nothing left behind.
 run -C "$R" export csv -o "$TMP/two.csv"
-expect_rc 1 "a CSV of two types"; expect_err "a CSV file holds one record type: give --type" "says why"
+expect_rc 2 "a CSV of two types"; expect_err "a CSV file holds one record type: give one --type" "says why"
 [ -e "$TMP/two.csv" ] && fail "a failed export left a file"
 ls "$TMP" | grep -q "two.csv.tmp" && fail "a failed export left its temporary file"
 run -C "$R" export pdf

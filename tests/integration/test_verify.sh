@@ -155,7 +155,7 @@ sed -i 's/"full_name": "Nguyễn Văn An"/"full_name": "Nguyễn Văn Ân"/' "$W
 commit "on a topic branch" >/dev/null
 run -C "$W" verify --range "0000000000000000000000000000000000000000..topic" --user clerk-026
 expect_rc 1 "a new branch, against main"
-printf '%s' "$out" | grep -q "^1 files checked in ${base:0:7}" || fail "a new branch is checked from its merge base: $out"
+printf '%s' "$out" | grep -q "^1 file checked in ${base:0:7}" || fail "a new branch is checked from its merge base: $out"
 git -C "$W" checkout -q main
 
 # A detached checkout with no branch main, as CI has it.
