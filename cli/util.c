@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -388,20 +389,32 @@ static const char *installed(char *buf, size_t size, const char *below)
 	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? buf : NULL;
 }
 
-/* The environment's `env`, the installed `below`, this build's `build`, else `fallback`. */
+/* 1 if this is the program of the build tree it was built in (not an installed copy). */
+static int in_build_tree(void)
+{
+	char self[PATH_MAX], built[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0 || !realpath(HOSO_BUILD_PROGRAM, built))
+		return 0;
+	self[n] = '\0';
+	return strcmp(self, built) == 0;
+}
+
+/*
+ * The environment's `env`, else the installed `below`, else, for the
+ * program of the build tree, the build's `build`; else `fallback`.
+ */
 static const char *data_dir(char *buf, size_t size, const char *env, const char *below,
 	const char *build, const char *fallback)
 {
 	const char *e = getenv(env), *dir;
-	struct stat st;
 
 	if (e && *e)
 		return e;
 	if ((dir = installed(buf, size, below)))
 		return dir;
-	if (stat(build, &st) == 0 && S_ISDIR(st.st_mode))
-		return build;
-	return fallback;
+	return in_build_tree() ? build : fallback;
 }
 
 const char *cli_builtin_plugin_dir(void)

@@ -10,7 +10,7 @@ packages="
   lighttpd python3-openpyxl time
   clang libclang-rt-14-dev
   valgrind
-  gettext locales groff-base file
+  gettext locales groff-base file systemd
 "
 
 missing=""

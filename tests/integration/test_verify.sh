@@ -173,4 +173,20 @@ expect_rc 2 "a commit that is not there"; expect_err "no commit 'nosuch'" "names
 run -C "$R" verify --format xml
 expect_rc 2 "an unknown format"
 fsck_clean "$R"
+# CI's configuration, as packaging/ci/ installs it: an admin's to write; any other file is refused.
+git -C "$W" reset -q --hard "$base"
+mkdir -p "$W/.gitea/workflows"
+printf 'verify:\n  script: hoso verify\n' >"$W/.gitlab-ci.yml"
+printf 'on: push\n' >"$W/.gitea/workflows/verify.yml"
+commit "CI runs verify" >/dev/null
+run -C "$W" verify --range "$base..HEAD" --user admin
+expect_rc 0 "an admin adds CI's configuration"
+run -C "$W" verify --range "$base..HEAD" --user clerk-026
+expect_rc 1 "a clerk adds CI's configuration"
+expect_err ".gitlab-ci.yml" "names the file a clerk may not write"
+printf 'x\n' >"$W/notes.txt"
+commit "a stray note" >/dev/null
+run -C "$W" verify --commit HEAD --user admin
+expect_rc 1 "any other file"
+expect_err "notes.txt: not a file of a data repository" "names it"
 finish
