@@ -61,6 +61,11 @@ static int parse(cli_args *args, const cli_command *cmd, int argc, char **argv)
 	if (!(args->pos = calloc((size_t)argc + 1, sizeof(char *))))
 		return cli_error(EXIT_FAILURE_, "out of memory");
 	for (i = 0; i < argc; i++) {
+		/* Completion takes the words of a command line as they are. */
+		if (cmd == &cmd_complete) {
+			args->pos[args->npos++] = argv[i];
+			continue;
+		}
 		const char *a = argv[i], *eq, *value;
 		size_t k, nlen;
 		if (!only_pos && strcmp(a, "--") == 0) {
@@ -199,7 +204,8 @@ int main(int argc, char **argv)
 		cli_hint("run 'hoso --help' for the commands");
 		return EXIT_USAGE;
 	}
-	for (k = i + 1; k < argc; k++)
+	/* Completion takes the words of a command line as they are, "--help" too. */
+	for (k = i + 1; k < argc && cmd != &cmd_complete; k++)
 		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
 			print_help(stdout, cmd);
 			return 0;
