@@ -167,7 +167,7 @@ static int demo_intrusion(replica *r, const char *dir, const char *id, hoso_prob
 		r[1].user, id);
 	if ((error = demo_edit(&r[1], id, intrusion)) < 0)
 		goto done;
-	error = demo_sync(&r[1], "Mèo Vạc (027)");
+	error = demo_sync(&r[1], _("Mèo Vạc (027)"));
 	if (error != HOSO_EINVALID) {
 		if (error == 0 && (error = hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0,
 			NULL, "demo", "the check let an intrusion through; this is a bug in hoso")) == 0)
@@ -181,7 +181,7 @@ static int demo_intrusion(replica *r, const char *dir, const char *id, hoso_prob
 	hoso_problems_truncate(problems, before);
 	printf(_("  %s\nNothing was sent. The clerk puts the member back and syncs again:\n"),
 		hoso_error_last());
-	if ((error = demo_edit(&r[1], id, back)) < 0 || (error = demo_sync(&r[1], "Mèo Vạc (027)")) < 0)
+	if ((error = demo_edit(&r[1], id, back)) < 0 || (error = demo_sync(&r[1], _("Mèo Vạc (027)"))) < 0)
 		goto done;
 	printf(_("The hub took both commits: together they change nothing in 026. They are here:\n"
 		"  git -C %s/replica-027 log --oneline -3\n"), dir);
@@ -240,11 +240,11 @@ static int demo_replicas(const char *dir, const char *hub, hoso_problems *proble
 		(error = demo_edit(&r[1], id027, other)) < 0)
 		goto done;
 	printf(_("Then they sync:\n"));
-	if ((error = demo_sync(&r[0], "Đồng Văn (026)")) < 0 ||
-		(error = demo_sync(&r[1], "Mèo Vạc (027)")) < 0 ||
-		(error = demo_sync(&r[2], "the province (02)")) < 0 ||
-		(error = demo_sync(&r[0], "Đồng Văn (026) again")) < 0 ||
-		(error = demo_sync(&r[1], "Mèo Vạc (027) again")) < 0)
+	if ((error = demo_sync(&r[0], _("Đồng Văn (026)"))) < 0 ||
+		(error = demo_sync(&r[1], _("Mèo Vạc (027)"))) < 0 ||
+		(error = demo_sync(&r[2], _("the province (02)"))) < 0 ||
+		(error = demo_sync(&r[0], _("Đồng Văn (026) again"))) < 0 ||
+		(error = demo_sync(&r[1], _("Mèo Vạc (027) again"))) < 0)
 		goto done;
 	printf(_("\nEvery replica now has the hub's tree: the member keeps residence (026) and\n"
 		"political theory (02); the occupation clash went to the later edit, and the\n"

@@ -52,7 +52,7 @@ static void problem(checker *c, const char *field, const char *rule, const char 
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), _(fmt), ap);
 	va_end(ap);
 	c->errors++;
 	hoso_problems_add(c->problems, HOSO_SEVERITY_ERROR, c->where, 0, field, rule, "%s", msg);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -224,6 +225,43 @@ int hoso_lock_acquire_sync(int *fd_out, const char *gitdir, unsigned int timeout
 {
 	return acquire(fd_out, gitdir, HOSO_SYNC_LOCK, timeout_ms, recover_sync,
 		"another hoso sync has been running on this replica");
+}
+
+/* The pid `fd` holds, or 0. */
+static long pid_in(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+int hoso_lock_state(long *pid, const char *gitdir, const char *name)
+{
+	char path[4096];
+	int fd, state;
+
+	*pid = 0;
+	snprintf(path, sizeof(path), "%s/%s", gitdir, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 :
+			hoso_error_set(HOSO_ERROR, "cannot open '%s': %s", path, strerror(errno));
+	/* Shared, for a moment: the holder, if any, keeps it; a taker waits 2 ms. */
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		*pid = pid_in(fd);
+		state = *pid ? 2 : 0;
+		flock(fd, LOCK_UN);
+	} else if (errno == EWOULDBLOCK) {
+		*pid = pid_in(fd);
+		state = 1;
+	} else {
+		state = hoso_error_set(HOSO_ERROR, "cannot look at '%s': %s", path, strerror(errno));
+	}
+	close(fd);
+	return state;
 }
 
 void hoso_lock_release(int fd)

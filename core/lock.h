@@ -23,6 +23,14 @@ int hoso_lock_acquire(int *fd_out, const char *gitdir, unsigned int timeout_ms);
 #define HOSO_SYNC_LOCK "hoso-sync.lock"
 int hoso_lock_acquire_sync(int *fd_out, const char *gitdir, unsigned int timeout_ms);
 
+/*
+ * Lock `name` of `gitdir` (hoso.lock, HOSO_SYNC_LOCK) as it stands, looked
+ * at without taking it: 1 held now (the holder's pid in *pid, 0 if it has
+ * not written it yet), 2 free but holding a pid (its holder was killed:
+ * the next to take it clears what it left), 0 free.
+ */
+int hoso_lock_state(long *pid, const char *gitdir, const char *name);
+
 /* Drop either lock (the kernel drops it too when the process dies). Accepts -1. */
 void hoso_lock_release(int fd);
 

@@ -354,7 +354,7 @@ static int invalid(struct compiler *cc, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), _(fmt), ap);
 	va_end(ap);
 	return hoso_error_set(HOSO_EINVALID, "invalid schema '%s': %s", cc->origin, msg);
 }

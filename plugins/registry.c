@@ -195,25 +195,37 @@ int hoso_plugin_fetch_pinned(size_t *fetched, hoso_repo *repo, hoso_problems *pr
 	return 0;
 }
 
-/* Every plugin hoso.json pins must be there: a missing one is an error. */
-static void check_pins(hoso_plugin_set *set, hoso_problems *refusals)
+int hoso_plugin_set_foreach_missing(const hoso_plugin_set *set, hoso_pin_cb cb, void *payload)
 {
 	const json_t *pins = set->repo ? json_object_get(set->repo->config, "plugins") : NULL, *pin;
 	size_t i, j;
+	int rc;
 
 	json_array_foreach(pins, i, pin) {
 		const char *name = json_string_value(json_object_get(pin, "name"));
-		const char *url = json_string_value(json_object_get(pin, "url"));
-		const char *version = json_string_value(json_object_get(pin, "version"));
 		int found = 0;
 		for (j = 0; name && j < set->count && !found; j++)
 			found = strcmp(hoso_plugin_descriptor(set->items[j].plugin)->name, name) == 0;
-		if (name && !found)
-			hoso_problems_add(refusals, HOSO_SEVERITY_ERROR, "hoso.json", 0, NULL, "plugin",
-				"plugin '%s' %s is pinned in hoso.json but not installed here%s%s",
-				name, version ? version : "",
-				url ? "; get it from " : "; ask the province's admin for it", url ? url : "");
+		if (name && !found && (rc = cb(name, json_string_value(json_object_get(pin, "version")),
+			json_string_value(json_object_get(pin, "url")), payload)) != 0)
+			return rc;
 	}
+	return 0;
+}
+
+static int add_missing(const char *name, const char *version, const char *url, void *refusals)
+{
+	hoso_problems_add(refusals, HOSO_SEVERITY_ERROR, "hoso.json", 0, NULL, "plugin",
+		"plugin '%s' %s is pinned in hoso.json but not installed here%s%s",
+		name, version ? version : "",
+		url ? "; get it from " : "; ask the province's admin for it", url ? url : "");
+	return 0;
+}
+
+/* Every plugin hoso.json pins must be there: a missing one is an error. */
+static void check_pins(hoso_plugin_set *set, hoso_problems *refusals)
+{
+	hoso_plugin_set_foreach_missing(set, add_missing, refusals);
 }
 
 int hoso_plugin_set_open(hoso_plugin_set **out, hoso_repo *repo, const char *builtin_dir,

@@ -228,8 +228,8 @@ static int refused(net_ctx *n)
 	}
 	omitted += n->remote_dropped;
 	if (omitted)
-		snprintf(message + used, sizeof(message) - used, "\n(and %zu more line%s)", omitted,
-			omitted == 1 ? "" : "s");
+		snprintf(message + used, sizeof(message) - used, dngettext(HOSO_TEXTDOMAIN,
+			"\n(and %zu more line)", "\n(and %zu more lines)", omitted), omitted);
 	return hoso_error_set(HOSO_EINVALID, "%s", message);
 }
 
@@ -310,6 +310,12 @@ static void put_encoded(char *out, size_t size, const char *s)
 	out[n] = '\0';
 }
 
+/* Who the hub sees: the user given or in the URL, else $HOSO_USER; NULL if none. */
+static const char *hub_user(const net_ctx *n)
+{
+	return n->user ? n->user : getenv("HOSO_USER");
+}
+
 /*
  * The URL to connect with, in memory only: when the user and password are
  * known beforehand, in its userinfo, so that libgit2 sends them at once
@@ -318,7 +324,7 @@ static void put_encoded(char *out, size_t size, const char *s)
  */
 static char *connect_url(const char *clean, const net_ctx *n)
 {
-	const char *user = n->user ? n->user : getenv("HOSO_USER");
+	const char *user = hub_user(n);
 	const char *password = n->password ? n->password : getenv("HOSO_PASSWORD");
 	const char *scheme = strstr(clean, "://"), *host, *at, *slash;
 	char buf[2048];
@@ -338,23 +344,40 @@ static char *connect_url(const char *clean, const net_ctx *n)
 	return strdup(buf);
 }
 
-/* The failure of a network operation, as the code the caller acts on. */
-static int net_error(net_ctx *n, const char *what, int rc)
+typedef enum { NET_CLONE, NET_FETCH, NET_PUSH, NET_REACH } net_op;
+
+/* The failure of network operation `op`, as the code the caller acts on. */
+static int net_error(net_ctx *n, net_op op, int rc)
 {
 	const git_error *e = git_error_last();
+	char subject[2300];
 
+	switch (op) {
+	case NET_CLONE:
+		snprintf(subject, sizeof(subject), _("cannot clone '%s'"), n->url);
+		break;
+	case NET_FETCH:
+		snprintf(subject, sizeof(subject), _("cannot fetch from '%s'"), n->url);
+		break;
+	case NET_PUSH:
+		snprintf(subject, sizeof(subject), _("cannot push to '%s'"), n->url);
+		break;
+	default:
+		snprintf(subject, sizeof(subject), _("cannot reach '%s'"), n->url);
+		break;
+	}
 	if (watchdog_fired)
-		return hoso_error_set(HOSO_EOFFLINE, "cannot %s '%s': the hub did not answer within %u s",
-			what, n->url, deadline(n->opts));
+		return hoso_error_set(HOSO_EOFFLINE, "%s: the hub did not answer within %u s", subject,
+			deadline(n->opts));
 	if (n->auth_refused)
-		return hoso_error_set(HOSO_ERROR, "cannot %s '%s': %s", what, n->url,
-			e && e->message ? e->message : "the hub refused the user or password");
+		return hoso_error_set(HOSO_ERROR, "%s: %s", subject,
+			e && e->message ? e->message : _("the hub refused the user or password"));
 	if (e && e->message && strstr(e->message, "status code"))
-		return hoso_error_set(HOSO_ERROR, "cannot %s '%s': %s", what, n->url, e->message);
+		return hoso_error_set(HOSO_ERROR, "%s: %s", subject, e->message);
 	if (rc == GIT_ENOTFOUND && is_local(n->url))
-		return hoso_error_set(HOSO_EOFFLINE, "cannot %s '%s': no such hub", what, n->url);
-	return hoso_error_set(HOSO_EOFFLINE, "cannot %s '%s': %s", what, n->url,
-		e && e->message ? e->message : "the hub cannot be reached");
+		return hoso_error_set(HOSO_EOFFLINE, "%s: no such hub", subject);
+	return hoso_error_set(HOSO_EOFFLINE, "%s: %s", subject,
+		e && e->message ? e->message : _("the hub cannot be reached"));
 }
 
 int hoso_clone(hoso_repo **out, const char *url, const char *path, const char *unit,
@@ -375,6 +398,17 @@ int hoso_clone(hoso_repo **out, const char *url, const char *path, const char *u
 	n.opts = opts;
 	if ((error = split_url(&clean, &n.user, &n.password, url)) < 0)
 		goto done;
+	/* A hub on a path is stored whole, so that the replica finds it from anywhere. */
+	if (!strstr(clean, "://")) {
+		char *whole = realpath(clean, NULL);
+		if (!whole) {
+			error = hoso_error_set(HOSO_EUSAGE, "no hub at '%s': %s", clean, strerror(errno));
+			hoso_error_set_hint("give the hub's URL (http://...), or the path of its repository");
+			goto done;
+		}
+		free(clean);
+		clean = whole;
+	}
 	if (opts && opts->user) {
 		free(n.user);
 		n.user = strdup(opts->user);
@@ -403,7 +437,7 @@ int hoso_clone(hoso_repo **out, const char *url, const char *path, const char *u
 		free(connect);
 	}
 	if (rc < 0) {
-		error = net_error(&n, "clone", rc);
+		error = net_error(&n, NET_CLONE, rc);
 		goto cleanup;
 	}
 	/* The hub stays "origin", without the password; the replica knows its unit. */
@@ -470,7 +504,7 @@ static int fetch(git_remote *remote, net_ctx *n)
 	watchdog_start(&old, deadline(n->opts));
 	rc = git_remote_fetch(remote, &refspecs, &fo, "sync: fetch");
 	watchdog_stop(&old);
-	return rc < 0 ? net_error(n, "fetch from", rc) : 0;
+	return rc < 0 ? net_error(n, NET_FETCH, rc) : 0;
 }
 
 /* Merge origin/main into main (under the writer lock): 1 if main changed. */
@@ -563,7 +597,7 @@ static int push(hoso_repo *repo, git_remote *remote, net_ctx *n, const git_oid *
 	if (is_local(url)) {
 		snprintf(hubdir, sizeof(hubdir), "%s", strncmp(url, "file://", 7) == 0 ? url + 7 : url);
 		if (git_repository_open_bare(&hub, hubdir) < 0)
-			return net_error(n, "push to", GIT_ENOTFOUND);
+			return net_error(n, NET_PUSH, GIT_ENOTFOUND);
 		if ((error = hoso_lock_acquire(&lock, git_repository_path(hub), 10000)) < 0)
 			goto done;
 		if (git_reference_name_to_id(&at, hub, HOSO_BRANCH) < 0 || !git_oid_equal(&at, expected)) {
@@ -577,7 +611,7 @@ static int push(hoso_repo *repo, git_remote *remote, net_ctx *n, const git_oid *
 	if (rc == GIT_ENONFASTFORWARD) {
 		error = 1;
 	} else if (rc < 0) {
-		error = net_error(n, "push to", rc);
+		error = net_error(n, NET_PUSH, rc);
 	} else if (n->rejected) {
 		if (strstr(n->rejected, "fast-forward") || strstr(n->rejected, "failed to update ref") ||
 			strstr(n->rejected, "fetch first") || strstr(n->rejected, "stale"))
@@ -668,6 +702,99 @@ static int connect_with(git_remote *remote, net_ctx *n)
 	return 0;
 }
 
+/*
+ * Remote "origin" of `repo`, set up to connect as every exchange with the
+ * hub does: `n` gets its URL (a copy in `*url`: the remote's own changes to
+ * one with the password), the user given (else the URL's) and the password
+ * given. Freed by the caller, also on failure: the remote, `*url`, `n`.
+ */
+static int origin_open(git_remote **remote, char **url, net_ctx *n, hoso_repo *repo,
+	const hoso_sync_options *opts)
+{
+	char *clean = NULL, *url_user = NULL, *password = NULL;
+
+	*remote = NULL;
+	*url = NULL;
+	memset(n, 0, sizeof(*n));
+	n->opts = opts;
+	if (git_remote_lookup(remote, hoso_repo_git(repo), "origin") < 0)
+		return hoso_error_set(HOSO_EUSAGE, "this repository has no hub to sync with (no remote 'origin')");
+	if (!(*url = strdup(git_remote_url(*remote))))
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	n->url = *url;
+	if (opts && opts->user)
+		n->user = strdup(opts->user);
+	if (opts && opts->password)
+		n->password = strdup(opts->password);
+	/* The user of the stored URL, unless one was given. */
+	if (split_url(&clean, &url_user, &password, n->url) == 0 && !n->user) {
+		n->user = url_user;
+		url_user = NULL;
+	}
+	free(password);
+	free(url_user);
+	free(clean);
+	return connect_with(*remote, n);
+}
+
+int hoso_sync_user(char **out, hoso_repo *repo, const hoso_sync_options *opts)
+{
+	git_remote *remote = NULL;
+	char *url = NULL;
+	const char *user;
+	net_ctx n;
+	int error;
+
+	*out = NULL;
+	if ((error = origin_open(&remote, &url, &n, repo, opts)) == 0 && (user = hub_user(&n)) &&
+		!(*out = strdup(user)))
+		error = hoso_error_set(HOSO_ERROR, "out of memory");
+	net_clear(&n);
+	free(url);
+	git_remote_free(remote);
+	return error;
+}
+
+int hoso_sync_running(long *pid, hoso_repo *repo)
+{
+	return hoso_lock_state(pid, git_repository_path(hoso_repo_git(repo)), HOSO_SYNC_LOCK);
+}
+
+int hoso_sync_hub_tip(git_oid *out, hoso_repo *repo, const hoso_sync_options *opts)
+{
+	git_remote *remote = NULL;
+	git_remote_callbacks cb;
+	const git_remote_head **heads = NULL;
+	struct sigaction old;
+	size_t i, count = 0;
+	char *url = NULL;
+	net_ctx n;
+	int error, rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = origin_open(&remote, &url, &n, repo, opts)) < 0)
+		goto done;
+	/* Connect and read the hub's refs, as a fetch begins; nothing is fetched. */
+	callbacks_init(&cb, &n);
+	watchdog_start(&old, deadline(opts));
+	if ((rc = git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL)) == 0)
+		rc = git_remote_ls(&heads, &count, remote);
+	watchdog_stop(&old);
+	if (rc < 0) {
+		error = net_error(&n, NET_REACH, rc);
+		goto done;
+	}
+	for (i = 0; i < count; i++)
+		if (strcmp(heads[i]->name, HOSO_BRANCH) == 0)
+			git_oid_cpy(out, &heads[i]->oid);
+	git_remote_disconnect(remote);
+done:
+	net_clear(&n);
+	free(url);
+	git_remote_free(remote);
+	return error;
+}
+
 int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stats *stats)
 {
 	git_repository *git = hoso_repo_git(repo);
@@ -684,40 +811,13 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 	int error = 0, rc, refused = 0, lock = -1;
 
 	memset(stats, 0, sizeof(*stats));
-	memset(&n, 0, sizeof(n));
-	n.opts = opts;
-	if (git_remote_lookup(&remote, git, "origin") < 0) {
-		error = hoso_error_set(HOSO_EUSAGE, "this repository has no hub to sync with (no remote 'origin')");
+	if ((error = origin_open(&remote, &url, &n, repo, opts)) < 0)
 		goto done;
-	}
 	/* One sync at a time: the fetch and the push write outside the writer lock. */
 	if ((error = hoso_lock_acquire_sync(&lock, git_repository_path(git), 10000)) < 0)
 		goto done;
-	/* A copy: the remote's own URL changes below, to one with the password. */
-	if (!(url = strdup(git_remote_url(remote)))) {
-		error = hoso_error_set(HOSO_ERROR, "out of memory");
-		goto done;
-	}
-	n.url = url;
-	if (opts && opts->user)
-		n.user = strdup(opts->user);
-	if (opts && opts->password)
-		n.password = strdup(opts->password);
-	{
-		/* The user of the stored URL, unless one was given. */
-		char *clean = NULL, *url_user = NULL, *password = NULL;
-		if (split_url(&clean, &url_user, &password, n.url) == 0 && !n.user) {
-			n.user = url_user;
-			url_user = NULL;
-		}
-		free(clean);
-		free(url_user);
-		free(password);
-	}
-	if ((error = connect_with(remote, &n)) < 0)
-		goto done;
 	/* Who the hub will see push: the merge and the verify before the push write as them. */
-	user = n.user ? n.user : getenv("HOSO_USER");
+	user = hub_user(&n);
 	/* The merge's findings go where the caller's writes put theirs. */
 	if (opts && opts->write && opts->write->problems)
 		problems = opts->write->problems;

@@ -81,6 +81,16 @@ const char *hoso_plugin_set_origin(const hoso_plugin_set *set, size_t i);
 /* 1 if hoso.json pins plugin `i`. */
 int hoso_plugin_set_pinned(const hoso_plugin_set *set, size_t i);
 
+/* A plugin hoso.json pins: its name, and its version and URL (NULL where absent). */
+typedef int (*hoso_pin_cb)(const char *name, const char *version, const char *url, void *payload);
+
+/*
+ * Call `cb` for each plugin hoso.json pins that `set` lacks (not installed
+ * here, or not the very file pinned: hoso_plugin_set_open refused it), in
+ * hoso.json's order; a non-zero return stops the walk and is returned.
+ */
+int hoso_plugin_set_foreach_missing(const hoso_plugin_set *set, hoso_pin_cb cb, void *payload);
+
 /*
  * Run every validator's check_record on one record: a hoso_check_cb (see
  * record.h) whose payload is the set. Findings become problems naming the

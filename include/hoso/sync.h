@@ -82,6 +82,30 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 /* Commits on the local main the hub's main (as last fetched) lacks, and the reverse. */
 int hoso_sync_ahead_behind(size_t *ahead, size_t *behind, hoso_repo *repo);
 
+/*
+ * The user the hub sees this replica as, when it syncs with `opts`: the
+ * user given, else the user of remote origin's URL, else $HOSO_USER.
+ * `*out` is malloc'd, or NULL when there is none. HOSO_EUSAGE without a
+ * remote origin.
+ */
+int hoso_sync_user(char **out, hoso_repo *repo, const hoso_sync_options *opts);
+
+/*
+ * The hub's main now: connect to remote origin as a sync does (the same
+ * user, password and deadline) and read the hub's refs, fetching nothing.
+ * `*out` is zero when the hub has no main. HOSO_EOFFLINE when the hub
+ * cannot be reached ("cannot reach 'URL': ..."), HOSO_ERROR when it
+ * refuses (a user or password, a status), HOSO_EUSAGE without a remote origin.
+ */
+int hoso_sync_hub_tip(git_oid *out, hoso_repo *repo, const hoso_sync_options *opts);
+
+/*
+ * Whether a sync runs on this replica now: 1 (its pid in *pid, 0 when not
+ * known yet); or was killed mid-way: 2 (its pid), and the next sync clears
+ * what it left; or neither: 0. Nothing is taken or changed.
+ */
+int hoso_sync_running(long *pid, hoso_repo *repo);
+
 #ifdef __cplusplus
 }
 #endif

@@ -64,7 +64,7 @@ expect_rc 2 "bad id"; expect_err "not a record id" "bad id"
 run -C "$R" edit 01HQ8Z5K3V00000000000000ZZ full_name=B
 expect_rc 1 "edit of a missing record"; expect_err "no record" "edit missing"
 run -C "$R" add member --unit 030 id=01HQ8Z5K3V0000000000000000
-expect_rc 1 "id set by hand"; expect_err "field 'id'" "id set by hand"
+expect_rc 2 "id set by hand"; expect_err "field 'id'" "id set by hand"
 run -C "$R" add member --unit 030 --bogus
 expect_rc 2 "unknown option"; expect_err "unknown option '--bogus'" "unknown option"; expect_err "hint: usage" "usage hint"
 run frobnicate

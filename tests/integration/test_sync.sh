@@ -14,6 +14,13 @@ run clone "$TMP/hub.git" "$TMP/x" --unit 099
 expect_rc 1 "clone for an unknown unit"; expect_err "unit '099'" "unknown unit"
 [ -e "$TMP/x" ] && fail "a refused clone left a directory"
 H clone "$TMP/hub.git" "$TMP/b" --unit 030 2>/dev/null || fail "clone b"
+# A hub given by a relative path is stored whole: the replica syncs from anywhere.
+(cd "$TMP" && "$HOSO" clone hub.git rel --unit 026 2>/dev/null) || fail "clone by a relative path"
+run -C "$TMP/rel" sync
+expect_rc 0 "sync of a replica cloned by a relative path"
+(cd "$TMP" && "$HOSO" clone nothere.git none --unit 026 2>"$TMP/stderr")
+rc=$?; err=$(cat "$TMP/stderr")
+expect_rc 2 "clone of a path with no hub"; expect_err "no hub at 'nothere.git'" "says so"
 
 # Work on both sides, then both sync: both have everything, as has the hub.
 ida=$(H -C "$TMP/a" add organization "name=Chi bộ A" level=chi_bo_truc_thuoc)
