@@ -387,8 +387,8 @@ static void check_writer(verify_ctx *v, const char *path)
 	if (!role)
 		PROBLEM(v, path, NULL, "access", "'%s' is not in access.json and may write nothing", user);
 	else if (strncmp(path, "data/", 5) != 0)
-		PROBLEM(v, path, NULL, "access", "only an admin may change '%s' ('%s' is %s %s)",
-			path, user, strcmp(role, "admin") == 0 ? "an" : "a", role);
+		PROBLEM(v, path, NULL, "access", "only an admin may change '%s' ('%s' is a %s)",
+			path, user, role);
 	else if (hoso_record_path_parse(path, unit, type, id) || sscanf(path, "data/%63[^/]", unit) == 1)
 		PROBLEM(v, path, NULL, "access", "'%s' (%s) may not write in unit '%s'", user, role, unit);
 }
