@@ -11,6 +11,34 @@ msgcmp "$SRC/po/vi.po" "$TMP/hoso.pot" 2>"$TMP/msgcmp" ||
 	fail "po/vi.po lacks messages (cmake --build build --target pot, then translate): $(head -20 "$TMP/msgcmp")"
 msgfmt -c --statistics -o /dev/null "$SRC/po/vi.po" 2>"$TMP/stats" || fail "msgfmt -c: $(cat "$TMP/stats")"
 grep -q "untranslated\|fuzzy" "$TMP/stats" && fail "po/vi.po: $(cat "$TMP/stats")"
+# msgfmt -c checks only messages xgettext saw as formats: every translation
+# keeps its message's printf directives, in order, or it is not printed right.
+python3 - "$SRC/po/vi.po" <<'EOF' || fail "po/vi.po: a translation's printf directives differ from its message's"
+import re, sys
+pat = re.compile(r"%(?:\d+\$)?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|L|z|j|t)?[diouxXeEfFgGcspn%]")
+def text(block, key):
+    out, on = [], False
+    for line in block.split("\n"):
+        if line.startswith(key + " "):
+            on = True
+            out.append(line[len(key) + 1:].strip()[1:-1])
+        elif on and line.startswith('"'):
+            out.append(line[1:-1])
+        else:
+            on = False
+    return "".join(out)
+bad = 0
+for e in open(sys.argv[1], encoding="utf-8").read().split("\n\n"):
+    mid = text(e, "msgid")
+    if not mid:
+        continue
+    got = pat.findall(text(e, "msgstr") or text(e, "msgstr[0]"))
+    want = [pat.findall(mid)] + ([pat.findall(text(e, "msgid_plural"))] if "msgid_plural" in e else [])
+    if got not in want:
+        print("directives differ:", mid, file=sys.stderr)
+        bad += 1
+sys.exit(bad > 0)
+EOF
 
 # A Vietnamese locale of our own.
 mkdir -p "$TMP/locale"
