@@ -9,6 +9,8 @@
 /* A message's format in the person's language (see hoso/errors.h). */
 #include <libintl.h>
 #define _(s) dgettext(HOSO_TEXTDOMAIN, s)
+/* A message in a table, translated where it is used. */
+#define N_(s) (s)
 
 /* Record the failure for hoso_error_last() and return `code`. */
 int hoso_error_set(int code, const char *fmt, ...)

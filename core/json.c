@@ -306,8 +306,8 @@ int hoso_json_parse(json_t **out, const char *text, size_t len, hoso_problems *p
 	if (!json_is_object(raw)) {
 		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "json",
 			"expected a JSON object, got %s",
-			json_is_array(raw) ? "an array" : json_is_string(raw) ? "a string" :
-			json_is_null(raw) ? "null" : json_is_boolean(raw) ? "a boolean" : "a number");
+			json_is_array(raw) ? _("an array") : json_is_string(raw) ? _("a string") :
+			json_is_null(raw) ? "null" : json_is_boolean(raw) ? _("a boolean") : _("a number"));
 		goto done;
 	}
 	/* jansson reads 1e-999999 as 0: refused, as 1e999999 is, rather than changed. */

@@ -51,16 +51,16 @@ enum {
 
 static const struct {
 	const char *name;
-	const char *article; /* as in "expected an integer" */
+	const char *article; /* as in "expected an integer" (translated where used) */
 	unsigned bit;
 	hoso_field_kind kind;
 } type_names[] = {
-	{ "string", "a string", T_STRING, HOSO_FIELD_STRING },
-	{ "integer", "an integer", T_INTEGER, HOSO_FIELD_INTEGER },
-	{ "number", "a number", T_NUMBER, HOSO_FIELD_NUMBER },
-	{ "boolean", "a boolean", T_BOOLEAN, HOSO_FIELD_BOOLEAN },
-	{ "object", "an object", T_OBJECT, HOSO_FIELD_OBJECT },
-	{ "array", "an array", T_ARRAY, HOSO_FIELD_ARRAY },
+	{ "string", N_("a string"), T_STRING, HOSO_FIELD_STRING },
+	{ "integer", N_("an integer"), T_INTEGER, HOSO_FIELD_INTEGER },
+	{ "number", N_("a number"), T_NUMBER, HOSO_FIELD_NUMBER },
+	{ "boolean", N_("a boolean"), T_BOOLEAN, HOSO_FIELD_BOOLEAN },
+	{ "object", N_("an object"), T_OBJECT, HOSO_FIELD_OBJECT },
+	{ "array", N_("an array"), T_ARRAY, HOSO_FIELD_ARRAY },
 	{ "null", "null", T_NULL, HOSO_FIELD_UNKNOWN }
 };
 
@@ -127,11 +127,11 @@ static const char *article_of(unsigned bits)
 	size_t i;
 
 	if (bits & T_INTEGER)
-		return "an integer";
+		return _("an integer");
 	for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
 		if (bits & type_names[i].bit)
-			return type_names[i].article;
-	return "a value";
+			return _(type_names[i].article);
+	return _("a value");
 }
 
 static unsigned bits_of(const json_t *v)
@@ -192,10 +192,10 @@ static const char *show(char *buf, size_t size, const json_t *v)
 	case JSON_TRUE: return "true";
 	case JSON_FALSE: return "false";
 	case JSON_NULL: return "null";
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
+	case JSON_OBJECT: return _("an object");
+	case JSON_ARRAY: return _("an array");
 	}
-	return "a value";
+	return _("a value");
 }
 
 /* An enumeration code as listed: strings unquoted, the rest as show() renders it. */
@@ -446,7 +446,7 @@ static int compile_type(struct compiler *cc, struct node *n, const json_t *type)
 			goto done;
 		}
 		n->types |= type_names[j].bit;
-		textlen += strlen(type_names[j].article) + 4;
+		textlen += strlen(_(type_names[j].article)) + strlen(_(" or "));
 	}
 	if (!(n->types_text = malloc(textlen + 1))) {
 		error = oom();
@@ -457,8 +457,8 @@ static int compile_type(struct compiler *cc, struct node *n, const json_t *type)
 		for (j = 0; strcmp(json_string_value(names[i]), type_names[j].name) != 0; j++)
 			;
 		if (i > 0)
-			strcat(n->types_text, " or ");
-		strcat(n->types_text, type_names[j].article);
+			strcat(n->types_text, _(" or "));
+		strcat(n->types_text, _(type_names[j].article));
 	}
 done:
 	return error;
