@@ -170,7 +170,7 @@ void cli_sync_options(hoso_sync_options *opts, const cli_args *args);
 
 extern const cli_command cmd_init, cmd_add, cmd_edit, cmd_show, cmd_rm, cmd_list, cmd_log,
 	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve, cmd_plugin, cmd_export, cmd_report, cmd_access, cmd_verify,
-	cmd_doctor, cmd_complete;
+	cmd_doctor, cmd_serve, cmd_complete;
 
 /* The commands, NULL-terminated; a name starting with '_' is not listed in help. */
 extern const cli_command *const cli_commands[];

@@ -11,6 +11,7 @@ packages="
   clang libclang-rt-14-dev
   valgrind
   gettext locales groff-base file systemd
+  libmicrohttpd-dev
 "
 
 missing=""

@@ -21,4 +21,4 @@ xgettext --from-code=UTF-8 --language=C --no-wrap --sort-by-file \
 	--keyword=finding:6 --flag=finding:6:c-format \
 	--keyword=set_error:2 --keyword=cli_info:1 --flag=cli_info:1:c-format --keyword=cli_progress:1 \
 	-o "$out" \
-	cli/*.c core/*.c sync/*.c plugins/*.c plugins/builtin/*.c
+	cli/*.c core/*.c sync/*.c plugins/*.c plugins/builtin/*.c web/*.c

@@ -1,0 +1,83 @@
+#include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "serve.h"
+
+static const cli_option options[] = {
+	{ "port", "N", 0, N_("the port to listen on (default 8080; 0: any free one)") },
+	{ NULL, NULL, 0, NULL }
+};
+
+static volatile sig_atomic_t stopping;
+
+static void stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/*
+ * The clerk's screen on 127.0.0.1 only: a page's forms write through the
+ * same validators and transaction as the command line, one request at a
+ * time. It runs until interrupted (Ctrl-C, SIGTERM).
+ */
+static int run(cli_args *args, hoso_repo *repo)
+{
+	web_options opts = { repo, cli_builtin_plugin_dir() };
+	web_app *app = NULL;
+	web_server *server = NULL;
+	struct sigaction sa;
+	const char *given = cli_get(args, "port");
+	char host[64], *end = NULL;
+	long port = given ? strtol(given, &end, 10) : 8080;
+	int rc = EXIT_OK, error;
+
+	if (args->npos)
+		return cli_usage(args->cmd, "serve takes no arguments");
+	if ((given && (!*given || *end)) || port < 0 || port > 65535)
+		return cli_usage(args->cmd, "--port wants a number from 0 to 65535");
+	/*
+	 * The pages are in Vietnamese unless LANGUAGE names another language;
+	 * gettext reads LANGUAGE under any locale but C, so C becomes C.UTF-8.
+	 */
+	if (!getenv("LANGUAGE") || !*getenv("LANGUAGE")) {
+		const char *locale = setlocale(LC_MESSAGES, NULL);
+		setenv("LANGUAGE", "vi", 1);
+		if (!locale || strcmp(locale, "C") == 0 || strcmp(locale, "POSIX") == 0)
+			setlocale(LC_MESSAGES, "C.UTF-8");
+	}
+	if ((error = web_app_new(&app, &opts)) < 0) {
+		rc = cli_fail(error);
+		goto done;
+	}
+	if ((error = web_server_start(&server, app, "127.0.0.1", (unsigned short)port)) < 0) {
+		rc = cli_error(EXIT_FAILURE_, "cannot listen on 127.0.0.1:%ld", port);
+		cli_hint("another program may hold the port: give another with --port N");
+		goto done;
+	}
+	/* The Host header a request must carry: this address and the port taken. */
+	snprintf(host, sizeof(host), "127.0.0.1:%u", web_server_port(server));
+	web_app_set_host(app, host);
+	printf("http://%s/\n", host);
+	fflush(stdout);
+	cli_info("serving '%s' on http://%s/ (Ctrl-C stops it)", hoso_repo_path(repo), host);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stopping)
+		pause();
+done:
+	web_server_stop(server);
+	web_app_free(app);
+	return rc;
+}
+
+const cli_command cmd_serve = {
+	"serve", N_("the clerk's screen: a web interface on 127.0.0.1 for this replica"),
+	"[--port N]", options, 1, run
+};

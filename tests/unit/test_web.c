@@ -1,0 +1,313 @@
+/*
+ * Tests for web/app.c, the handlers of 'hoso serve', without a socket: a
+ * request in, a response out, checked as a browser and a clerk would see
+ * it (status, the page's text, the record on main). Setup makes a fresh
+ * repository with hoso_repo_init (province 02, units 030 and 026) and an
+ * app with the built-in validators.
+ */
+
+#define _XOPEN_SOURCE 700
+
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include <git2.h>
+#include <jansson.h>
+
+#include "hoso/hoso.h"
+#include "web.h"
+
+#define HOST "127.0.0.1:8080"
+
+typedef struct {
+	char dir[64];
+	char path[128];
+	hoso_repo *repo;
+	web_app *app;
+	web_response res;
+} fixture;
+
+static char home[64];
+
+static int remove_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	strcpy(home, "/tmp/hoso-test-web-home-XXXXXX");
+	if (!mkdtemp(home))
+		return -1;
+	setenv("HOME", home, 1);
+	setenv("XDG_CONFIG_HOME", home, 1);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	return git_libgit2_init() < 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	git_libgit2_shutdown();
+	nftw(home, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	hoso_init_options opts = HOSO_INIT_OPTIONS_INIT;
+	web_options wopts = { NULL, HOSO_BUILTIN_PLUGIN_DIR };
+	hoso_problems *problems = NULL;
+	fixture *f = calloc(1, sizeof(*f));
+	git_config *cfg = NULL;
+	json_t *units;
+
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/hoso-test-web-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/repo.git", f->dir);
+	assert_int_equal(hoso_problems_new(&problems), 0);
+	units = json_loads("{\"units\":[{\"code\":\"030\",\"name\":\"Huy\xE1\xBB\x87n A\"},"
+		"{\"code\":\"026\",\"name\":\"Huy\xE1\xBB\x87n B\"}]}", 0, NULL);
+	opts.province = "02";
+	opts.name = "T\xE1\xBB\x89nh Th\xE1\xBB\xAD";
+	opts.units = units;
+	opts.schema_dir = HOSO_SOURCE_SCHEMA_DIR;
+	opts.author_name = "Th\xC6\xB0 k\xC3\xBD";
+	opts.author_email = "clerk@example.invalid";
+	if (hoso_repo_init(&f->repo, f->path, &opts, problems) != 0)
+		fail_msg("hoso_repo_init: %s", hoso_error_last());
+	/* The writes of the pages are the repository's git user's. */
+	assert_int_equal(git_repository_config(&cfg, hoso_repo_git(f->repo)), 0);
+	git_config_set_string(cfg, "user.name", "Th\xC6\xB0 k\xC3\xBD");
+	git_config_set_string(cfg, "user.email", "clerk@example.invalid");
+	git_config_set_string(cfg, "hoso.unit", "030");
+	git_config_free(cfg);
+	hoso_repo_free(f->repo);
+	assert_int_equal(hoso_repo_open(&f->repo, f->path), 0);
+	wopts.repo = f->repo;
+	if (web_app_new(&f->app, &wopts) != 0)
+		fail_msg("web_app_new: %s", hoso_error_last());
+	web_app_set_host(f->app, HOST);
+	json_decref(units);
+	hoso_problems_free(problems);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	web_response_free(&f->res);
+	web_app_free(f->app);
+	hoso_repo_free(f->repo);
+	nftw(f->dir, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+/* Helpers */
+
+static web_response *get(fixture *f, const char *path, const char *query)
+{
+	web_request req = { "GET", path, query, NULL, 0, HOST, NULL };
+
+	web_response_free(&f->res);
+	web_handle(f->app, &req, &f->res);
+	return &f->res;
+}
+
+/* POST `body`, with the page's token first unless `token` is NULL. */
+static web_response *post(fixture *f, const char *path, const char *token, const char *body)
+{
+	char *full = malloc(strlen(body) + 64);
+	web_request req = { "POST", path, NULL, NULL, 0, HOST, "http://" HOST };
+
+	assert_non_null(full);
+	sprintf(full, "_csrf=%s&%s", token ? token : "", body);
+	req.body = full;
+	req.body_len = strlen(full);
+	web_response_free(&f->res);
+	web_handle(f->app, &req, &f->res);
+	free(full);
+	return &f->res;
+}
+
+static void assert_page_has(const web_response *res, const char *text)
+{
+	if (!res->body.p || !strstr(res->body.p, text))
+		fail_msg("the page lacks '%s':\n%s", text, res->body.p ? res->body.p : "(empty)");
+}
+
+/* A valid member of unit 030 in cell `cell`, urlencoded, with `citizen` as citizen id. */
+static void member_form(char *out, size_t size, const char *cell, const char *citizen)
+{
+	snprintf(out, size, "_unit=030&full_name=Nguy%%E1%%BB%%85n+V%%C4%%83n+An&gender=nam"
+		"&birth_date=1980-05-02&ethnicity=01&citizen_id=%s&admission_date=2005-03-01"
+		"&official_date=2006-03-01&membership=chinh_thuc&status=dang_sinh_hoat&cell_id=%s",
+		citizen, cell);
+}
+
+/* The id the redirect after a write names. */
+static const char *written_id(const web_response *res)
+{
+	if (res->status != 303) {
+		const char *p = res->body.p ? strstr(res->body.p, "class=\"problem") : NULL;
+		fail_msg("not written (%d): %.300s", res->status, p ? p : res->body.p ? res->body.p : "");
+	}
+	assert_memory_equal(res->location, "/record/", 8);
+	return res->location + 8;
+}
+
+/* Tests */
+
+static void test_pages(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(get(f, "/", NULL)->status, 303);
+	assert_string_equal(f->res.location, "/list/member");
+	assert_int_equal(get(f, "/list/member", NULL)->status, 200);
+	/* The type by its Vietnamese label, a search box, the form's way in. */
+	assert_page_has(&f->res, "<h1>\xC4\x90\xE1\xBA\xA3ng vi\xC3\xAAn</h1>");
+	assert_page_has(&f->res, "href=\"/new/member\"");
+	assert_int_equal(get(f, "/style.css", NULL)->status, 200);
+	assert_string_equal(f->res.type, "text/css; charset=utf-8");
+	assert_int_equal(get(f, "/list/nothing", NULL)->status, 404);
+	assert_int_equal(get(f, "/list/conflict", NULL)->status, 404);
+	assert_int_equal(get(f, "/record/01HQ8Z5K3V00000000000000ZZ", NULL)->status, 404);
+	assert_int_equal(get(f, "/nowhere", NULL)->status, 404);
+}
+
+static void test_form_from_schema(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(get(f, "/new/member", NULL)->status, 200);
+	/* Labels, enumerations as choices with their labels, dates as date inputs, the token. */
+	assert_page_has(&f->res, "<select id=\"f-gender\" name=\"gender\">");
+	assert_page_has(&f->res, "<option value=\"nam\">Nam</option>");
+	assert_page_has(&f->res, "<input id=\"f-birth_date\" name=\"birth_date\" type=\"date\"");
+	assert_page_has(&f->res, "name=\"education.general\"");
+	assert_page_has(&f->res, web_app_token(f->app));
+	/* The replica's own unit is chosen. */
+	assert_page_has(&f->res, "<option value=\"030\" selected>");
+}
+
+static void test_add_edit(void **state)
+{
+	fixture *f = *state;
+	char body[1024], id[HOSO_ID_LEN + 1], cell[HOSO_ID_LEN + 1], path[64];
+	json_t *record = NULL;
+	char *unit = NULL;
+
+	/* The cell the member belongs to, added through its own form. */
+	snprintf(cell, sizeof(cell), "%s", written_id(post(f, "/new/organization", web_app_token(f->app),
+		"_unit=030&name=Chi+b%E1%BB%99+th%C3%B4n+Th%C6%B0%E1%BB%A3ng&level=chi_bo_co_so&sector=thon_ban")));
+	/* A bad citizen id: refused, the message beside its field, what was typed kept. */
+	member_form(body, sizeof(body), cell, "12345");
+	assert_int_equal(post(f, "/new/member", web_app_token(f->app), body)->status, 422);
+	assert_page_has(&f->res, "<label for=\"f-citizen_id\">S\xE1\xBB\x91 c\xC4\x83n c\xC6\xB0\xE1\xBB\x9B" "c *"
+		"<span class=\"problem\" role=\"alert\">");
+	assert_page_has(&f->res, "value=\"12345\"");
+	/* Fixed: written through the validators, one commit, the record on main. */
+	member_form(body, sizeof(body), cell, "002080001234");
+	snprintf(id, sizeof(id), "%s", written_id(post(f, "/new/member", web_app_token(f->app), body)));
+	assert_int_equal(hoso_repo_reload(f->repo), 0);
+	assert_int_equal(hoso_record_get(&record, &unit, f->repo, id), 0);
+	assert_string_equal(unit, "030");
+	assert_string_equal(json_string_value(json_object_get(record, "citizen_id")), "002080001234");
+	json_decref(record);
+	free(unit);
+	/* Its page: fields by label, codes by label, its history. */
+	snprintf(path, sizeof(path), "/record/%s", id);
+	assert_int_equal(get(f, path, NULL)->status, 200);
+	assert_page_has(&f->res, "Nguy\xE1\xBB\x85n V\xC4\x83n An");
+	assert_page_has(&f->res, "(web)");
+	/* An edit of one field keeps the others. */
+	snprintf(path, sizeof(path), "/edit/%s", id);
+	assert_int_equal(get(f, path, NULL)->status, 200);
+	assert_page_has(&f->res, "value=\"002080001234\"");
+	assert_string_equal(written_id(post(f, path, web_app_token(f->app), "occupation=Gi%C3%A1o+vi%C3%AAn")), id);
+	assert_int_equal(hoso_repo_reload(f->repo), 0);
+	assert_int_equal(hoso_record_get(&record, &unit, f->repo, id), 0);
+	assert_string_equal(json_string_value(json_object_get(record, "occupation")), "Gi\xC3\xA1o vi\xC3\xAAn");
+	assert_string_equal(json_string_value(json_object_get(record, "citizen_id")), "002080001234");
+	json_decref(record);
+	free(unit);
+}
+
+static void test_refusals(void **state)
+{
+	fixture *f = *state;
+	web_request other_host = { "GET", "/list/member", NULL, NULL, 0, "evil.example:8080", NULL };
+	web_request other_origin = { "POST", "/new/member", NULL, NULL, 0, HOST, "http://evil.example" };
+	char body[1024], with_token[1100];
+	git_oid before, after;
+
+	assert_int_equal(hoso_repo_head(&before, f->repo), 0);
+	/* Another name for this address (DNS rebinding): refused. */
+	web_response_free(&f->res);
+	web_handle(f->app, &other_host, &f->res);
+	assert_int_equal(f->res.status, 403);
+	/* A form without the token, with a wrong one, from another origin: refused, nothing written. */
+	member_form(body, sizeof(body), "01HQ8Z5K3V0000000000000000", "002080001234");
+	assert_int_equal(post(f, "/new/member", NULL, body)->status, 403);
+	assert_int_equal(post(f, "/new/member", "0123456789abcdef0123456789abcdef", body)->status, 403);
+	snprintf(with_token, sizeof(with_token), "_csrf=%s&%s", web_app_token(f->app), body);
+	other_origin.body = with_token;
+	other_origin.body_len = strlen(with_token);
+	web_response_free(&f->res);
+	web_handle(f->app, &other_origin, &f->res);
+	assert_int_equal(f->res.status, 403);
+	/* No path from a request reaches the file system. */
+	assert_int_equal(get(f, "/record/../../hoso.json", NULL)->status, 404);
+	assert_int_equal(get(f, "/list/..%2F..%2Fetc", NULL)->status, 404);
+	assert_int_equal(post(f, "/new/..", web_app_token(f->app), body)->status, 404);
+	assert_int_equal(hoso_repo_reload(f->repo), 0);
+	assert_int_equal(hoso_repo_head(&after, f->repo), 0);
+	assert_true(git_oid_equal(&before, &after));
+}
+
+static void test_form_decoding(void **state)
+{
+	char *v;
+
+	(void)state;
+	v = web_form_get("a=1&full_name=L%C3%BD+Th%E1%BB%8B&b=", 36, "full_name");
+	assert_string_equal(v, "L\xC3\xBD Th\xE1\xBB\x8B");
+	free(v);
+	v = web_form_get("a=1&b=", 6, "b");
+	assert_string_equal(v, "");
+	free(v);
+	assert_null(web_form_get("a=1&b=2", 7, "c"));
+	/* A broken escape stays as it is. */
+	v = web_form_get("a=%zz%4", 7, "a");
+	assert_string_equal(v, "%zz%4");
+	free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_form_decoding),
+		cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_form_from_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
