@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "web.h"
 
@@ -113,6 +114,8 @@ static void page_start(web_buf *b, web_app *app, const char *title)
 		web_buf_html(b, label ? label : type);
 		web_buf_puts(b, "</a>");
 	}
+	web_buf_printf(b, "<a href=\"/conflicts\">%s</a><a href=\"/sync\">%s</a><a href=\"/report\">%s</a>",
+		_("Conflicts"), _("Sync"), _("Report"));
 	web_buf_puts(b, "</nav></header><main><h1>");
 	web_buf_html(b, title);
 	web_buf_puts(b, "</h1>");
@@ -666,6 +669,222 @@ done:
 	hoso_problems_free(problems);
 }
 
+/* Conflicts: both values side by side, a button to keep each. */
+
+typedef struct {
+	web_app *app;
+	web_buf *b;
+	size_t n;
+} conflicts_state;
+
+static void conflict_value(web_buf *b, const hoso_schema *schema, const char *field, const json_t *v)
+{
+	if (!v)
+		web_buf_html(b, _("(absent)"));
+	else if (json_is_object(v))
+		web_buf_html(b, title_of(v, schema));
+	else
+		show_value(b, schema, field, v);
+}
+
+static int conflict_each(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	conflicts_state *st = payload;
+	web_buf *b = st->b;
+	json_t *c = json_loadb(data, len, 0, NULL);
+	const char *rid = json_string_value(json_object_get(c, "record_id"));
+	const char *field = json_string_value(json_object_get(c, "field"));
+	const char *rtype = json_string_value(json_object_get(c, "record_type"));
+	const hoso_schema *schema = rtype ? hoso_repo_schema(st->app->repo, rtype) : NULL;
+	const char *label = field && *field ? hoso_schema_label(schema, field, NULL, "vi") : NULL;
+	static const char *const sides[] = { "ours", "theirs" };
+	size_t i;
+
+	(void)type;
+	(void)id;
+	if (!rid || !field || !hoso_id_valid(rid)) {
+		json_decref(c);
+		return 0;
+	}
+	st->n++;
+	web_buf_printf(b, "<tr><td><a href=\"/record/%s\">%s</a> (", rid, rid);
+	web_buf_html(b, unit);
+	web_buf_puts(b, ")<br>");
+	web_buf_html(b, label ? label : *field ? field : _("the whole record"));
+	web_buf_puts(b, "</td>");
+	for (i = 0; i < 2; i++) {
+		web_buf_puts(b, "<td>");
+		conflict_value(b, schema, field, json_object_get(c, sides[i]));
+		web_buf_printf(b, "<form method=\"post\" action=\"/resolve\"><input type=\"hidden\" "
+			"name=\"_csrf\" value=\"%s\"><input type=\"hidden\" name=\"record_id\" value=\"%s\">"
+			"<input type=\"hidden\" name=\"field\" value=\"", st->app->token, rid);
+		web_buf_html(b, *field ? field : ".");
+		web_buf_printf(b, "\"><input type=\"hidden\" name=\"take\" value=\"%s\">"
+			"<button type=\"submit\" name=\"keep\">%s</button></form></td>", sides[i],
+			i == 0 ? _("Keep this one (ours)") : _("Keep this one (theirs)"));
+	}
+	web_buf_puts(b, "</tr>");
+	json_decref(c);
+	return 0;
+}
+
+static void page_conflicts(web_app *app, web_response *res)
+{
+	conflicts_state st = { app, &res->body, 0 };
+	web_buf *b = &res->body;
+
+	page_start(b, app, _("Conflicts"));
+	web_buf_printf(b, "<p>%s</p><table><thead><tr><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+		_("Sync had to choose between two values: keep the right one."), _("Record"),
+		_("Ours (this replica)"), _("Theirs (the hub)"));
+	hoso_record_foreach(app->repo, NULL, "conflict", NULL, conflict_each, &st);
+	web_buf_puts(b, "</tbody></table>");
+	if (!st.n)
+		web_buf_printf(b, "<p>%s</p>", _("No open conflicts."));
+	page_end(b);
+	respond(res, 200, "text/html; charset=utf-8");
+}
+
+static void post_resolve(web_app *app, const web_request *req, web_response *res)
+{
+	char *rid = web_form_get(req->body, req->body_len, "record_id");
+	char *field = web_form_get(req->body, req->body_len, "field");
+	char *take = web_form_get(req->body, req->body_len, "take");
+	hoso_problems *problems = NULL;
+	int error;
+
+	if (!rid || !field || !take || !hoso_id_valid(rid) ||
+		(strcmp(take, "ours") != 0 && strcmp(take, "theirs") != 0)) {
+		error_page(app, res, 400, _("This is not a conflict to settle."));
+		goto done;
+	}
+	if (hoso_problems_new(&problems) < 0) {
+		error_page(app, res, 500, _("Out of memory."));
+		goto done;
+	}
+	app->write.problems = problems;
+	error = hoso_conflict_resolve(app->repo, &app->write, rid, field, take, problems);
+	app->write.problems = NULL;
+	if (error < 0) {
+		error_page(app, res, error == HOSO_ENOTFOUND ? 404 : 422, hoso_problems_count(problems) ?
+			hoso_problems_get(problems, 0)->message : hoso_error_last());
+		goto done;
+	}
+	redirect(res, "/conflicts");
+done:
+	hoso_problems_free(problems);
+	free(take);
+	free(field);
+	free(rid);
+}
+
+/* Sync: its state (commits waiting, last sync), and a button. */
+
+static void page_sync(web_app *app, web_response *res, const char *said)
+{
+	git_config *cfg = NULL;
+	git_remote *origin = NULL;
+	size_t ahead = 0, behind = 0;
+	web_buf *b = &res->body;
+	const char *last = NULL;
+	git_buf value = { 0 };
+
+	page_start(b, app, _("Sync with the hub"));
+	if (said) {
+		web_buf_puts(b, "<p class=\"problems\" role=\"status\">");
+		web_buf_html(b, said);
+		web_buf_puts(b, "</p>");
+	}
+	if (git_remote_lookup(&origin, hoso_repo_git(app->repo), "origin") < 0) {
+		web_buf_printf(b, "<p>%s</p>", _("This repository has no hub to sync with."));
+		goto end;
+	}
+	if (git_repository_config_snapshot(&cfg, hoso_repo_git(app->repo)) == 0 &&
+		git_config_get_string_buf(&value, cfg, "hoso.lastSync") == 0)
+		last = value.ptr;
+	hoso_sync_ahead_behind(&ahead, &behind, app->repo);
+	web_buf_puts(b, "<table><tbody><tr><th>");
+	web_buf_html(b, _("Hub"));
+	web_buf_puts(b, "</th><td>");
+	web_buf_html(b, git_remote_url(origin));
+	web_buf_printf(b, "</td></tr><tr><th>%s</th><td>", _("Last sync"));
+	web_buf_html(b, last ? last : _("never"));
+	web_buf_printf(b, "</td></tr><tr><th>%s</th><td id=\"waiting\">%zu</td></tr></tbody></table>",
+		_("Commits waiting to be sent"), ahead);
+	web_buf_printf(b, "<form method=\"post\" action=\"/sync\"><input type=\"hidden\" name=\"_csrf\" "
+		"value=\"%s\"><button type=\"submit\">%s</button></form>", app->token, _("Sync now"));
+end:
+	page_end(b);
+	respond(res, 200, "text/html; charset=utf-8");
+	git_buf_dispose(&value);
+	git_config_free(cfg);
+	git_remote_free(origin);
+}
+
+static void post_sync(web_app *app, web_response *res)
+{
+	hoso_sync_options opts = HOSO_SYNC_OPTIONS_INIT;
+	hoso_problems *problems = NULL;
+	hoso_sync_stats st;
+	hoso_verify_options verify = HOSO_VERIFY_OPTIONS_INIT;
+	char said[2048];
+	int error;
+
+	if (hoso_problems_new(&problems) < 0) {
+		error_page(app, res, 500, _("Out of memory."));
+		return;
+	}
+	app->write.problems = problems;
+	hoso_plugin_set_verify_options(app->plugins, &verify);
+	opts.write = &app->write;
+	opts.verify = &verify;
+	error = hoso_sync_run(app->repo, &opts, &st);
+	app->write.problems = NULL;
+	if (error == 0)
+		snprintf(said, sizeof(said), _("Synced: %zu commits received, %zu sent, %zu conflicts."),
+			st.received_commits, st.sent_commits, st.conflicts);
+	else if (error == HOSO_EOFFLINE)
+		snprintf(said, sizeof(said), _("Offline: the hub cannot be reached. Your work is kept here "
+			"and goes with the next sync. (%s)"), hoso_error_last());
+	else
+		snprintf(said, sizeof(said), "%s%s%s", hoso_error_last(), hoso_problems_count(problems) ?
+			": " : "", hoso_problems_count(problems) ? hoso_problems_get(problems, 0)->message : "");
+	hoso_repo_reload(app->repo);
+	page_sync(app, res, said);
+	hoso_problems_free(problems);
+}
+
+/* The annual report, as the report plugin writes it for a browser. */
+static void page_report(web_app *app, const web_request *req, web_response *res)
+{
+	char *year = query_get(req, "year"), *text = NULL, y[16];
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	hoso_problems *problems = NULL;
+	json_t *opts = NULL;
+	time_t now = time(NULL);
+	int error = HOSO_ERROR;
+
+	snprintf(y, sizeof(y), "%s", year && strlen(year) == 4 && strspn(year, "0123456789") == 4 ? year : "");
+	if (!*y)
+		strftime(y, sizeof(y), "%Y", localtime(&now));
+	if (out && hoso_problems_new(&problems) == 0 && (opts = json_pack("{s:s}", "year", y)))
+		error = hoso_plugin_set_report(app->plugins, "annual", "html", out, opts, problems);
+	if (out)
+		fclose(out);
+	if (error < 0)
+		error_page(app, res, 500, hoso_error_last());
+	else {
+		web_buf_add(&res->body, text, len);
+		respond(res, 200, "text/html; charset=utf-8");
+	}
+	json_decref(opts);
+	hoso_problems_free(problems);
+	free(text);
+	free(year);
+}
+
 /* Routing and the checks every request passes. */
 
 /* 1 if `host` is the one this server was started for (no DNS rebinding). */
@@ -762,6 +981,16 @@ void web_handle(web_app *app, const web_request *req, web_response *res)
 		}
 		json_decref(record);
 		free(unit);
+	} else if (get && strcmp(req->path, "/conflicts") == 0) {
+		page_conflicts(app, res);
+	} else if (post && strcmp(req->path, "/resolve") == 0) {
+		post_resolve(app, req, res);
+	} else if (get && strcmp(req->path, "/sync") == 0) {
+		page_sync(app, res, NULL);
+	} else if (post && strcmp(req->path, "/sync") == 0) {
+		post_sync(app, res);
+	} else if (get && strcmp(req->path, "/report") == 0) {
+		page_report(app, req, res);
 	} else {
 		error_page(app, res, 404, _("There is no such page."));
 	}

@@ -106,6 +106,17 @@ int hoso_sync_hub_tip(git_oid *out, hoso_repo *repo, const hoso_sync_options *op
  */
 int hoso_sync_running(long *pid, hoso_repo *repo);
 
+/*
+ * Settle the open conflicts on `field` of record `record_id` ("." or "":
+ * an edit against a deletion, the whole record) by keeping "ours",
+ * "theirs" or, for a field, a new value given as text (as FIELD=VALUE), in
+ * one commit through `opts` (the validators) that also removes those
+ * conflict records. HOSO_ENOTFOUND when none is open; HOSO_EUSAGE for a
+ * value against a deletion; HOSO_EINVALID with `problems`.
+ */
+int hoso_conflict_resolve(hoso_repo *repo, const hoso_txn_options *opts, const char *record_id,
+	const char *field, const char *take, hoso_problems *problems);
+
 #ifdef __cplusplus
 }
 #endif

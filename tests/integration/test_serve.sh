@@ -1,11 +1,13 @@
 #!/bin/bash
-# hoso serve over real HTTP on 127.0.0.1: pages, a member added through the
-# form (and found with the git CLI), and the refusals: another Host, a form
+# hoso serve over real HTTP on 127.0.0.1, on a replica of a hub on a path:
+# pages, a member added through the form, the sync button sending it to the
+# hub (found there with the git CLI), and the refusals: another Host, a form
 # without the token or from another origin, a body too large. SIGTERM stops it.
 . "$(dirname "$0")/lib.sh"
-R="$TMP/r.git"
-make_repo "$R"
-git -C "$R" config hoso.unit 030
+HUB="$TMP/hub.git"
+make_repo "$HUB"
+R="$TMP/replica"
+"$HOSO" clone "$HUB" "$R" --unit 030 2>/dev/null || fail "clone"
 
 "$HOSO" -C "$R" serve --port 0 >"$TMP/url" 2>"$TMP/serve.err" &
 pid=$!
@@ -66,14 +68,21 @@ assert r.status == 422 and 'class="problem"' in page, (r.status, page[:300])
 # Fixed: written, and the browser sent to the record's page.
 r, _ = req("POST", "/new/member", urllib.parse.urlencode(dict(form, _csrf=token)), origin)
 assert r.status == 303, r.status
-print(r.getheader("Location")[len("/record/"):])
+written = r.getheader("Location")[len("/record/"):]
+# The sync page: one commit waiting; the button sends it.
+r, page = req("GET", "/sync")
+assert r.status == 200 and '<td id="waiting">1</td>' in page, page[-600:]
+r, page = req("POST", "/sync", urllib.parse.urlencode({"_csrf": token}), origin)
+assert r.status == 200 and '<td id="waiting">0</td>' in page, page[-600:]
+print(written)
 EOF
 id=$(tail -1 "$TMP/py.out")
 [[ "$id" =~ ^[0-7][0-9A-HJKMNP-TV-Z]{25}$ ]] || fail "the form's write named no id: $(cat "$TMP/py.out")"
-git -C "$R" show "main:data/030/member/${id:25:1}/$id.json" 2>/dev/null | grep -q '"citizen_id": "002080001234"' ||
-	fail "the member is on main"
-git -C "$R" log -1 --format=%s main | grep -q "^add member $id in 030 (web)$" || fail "one commit, said so: $(git -C "$R" log -1 --format=%s main)"
+git -C "$HUB" show "main:data/030/member/${id:25:1}/$id.json" 2>/dev/null | grep -q '"citizen_id": "002080001234"' ||
+	fail "the member reached the hub's main"
+git -C "$HUB" log --format=%s main | grep -q "^add member $id in 030 (web)$" || fail "one commit, said so: $(git -C "$HUB" log -3 --format=%s main)"
 fsck_clean "$R"
+fsck_clean "$HUB"
 
 kill -TERM "$pid"
 wait "$pid"

@@ -249,6 +249,62 @@ static void test_add_edit(void **state)
 	free(unit);
 }
 
+/* A conflict sync would have left on the member's occupation: both values. */
+static void add_conflict(fixture *f, const char *id)
+{
+	hoso_problems *problems = NULL;
+	hoso_txn *txn = NULL;
+	json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "conflict", "record_id", id,
+		"record_type", "member", "field", "occupation", "ours", "N\xC3\xB4ng d\xC3\xA2n",
+		"theirs", "Gi\xC3\xA1o vi\xC3\xAAn");
+
+	assert_int_equal(hoso_problems_new(&problems), 0);
+	assert_int_equal(hoso_txn_begin(&txn, f->repo, NULL), 0);
+	if (hoso_txn_put(txn, "030", c, HOSO_PUT_CREATE, NULL, 0, problems, NULL) != 0)
+		fail_msg("the conflict: %s", hoso_problems_count(problems) ?
+			hoso_problems_get(problems, 0)->message : hoso_error_last());
+	assert_int_equal(hoso_txn_commit(txn, "a conflict\n", NULL), 0);
+	hoso_txn_free(txn);
+	hoso_problems_free(problems);
+	json_decref(c);
+}
+
+static void test_conflicts_sync_report(void **state)
+{
+	fixture *f = *state;
+	char body[1024], cell[HOSO_ID_LEN + 1], id[HOSO_ID_LEN + 1];
+	json_t *record = NULL;
+	char *unit = NULL;
+
+	snprintf(cell, sizeof(cell), "%s", written_id(post(f, "/new/organization", web_app_token(f->app),
+		"_unit=030&name=Chi+b%E1%BB%99&level=chi_bo_co_so&sector=thon_ban")));
+	member_form(body, sizeof(body), cell, "002080001234");
+	snprintf(id, sizeof(id), "%s", written_id(post(f, "/new/member", web_app_token(f->app), body)));
+	assert_int_equal(get(f, "/conflicts", NULL)->status, 200);
+	assert_page_has(&f->res, "No open conflicts.");
+	add_conflict(f, id);
+	assert_int_equal(hoso_repo_reload(f->repo), 0);
+	/* Both values side by side, a button for each. */
+	assert_int_equal(get(f, "/conflicts", NULL)->status, 200);
+	assert_page_has(&f->res, "N\xC3\xB4ng d\xC3\xA2n");
+	assert_page_has(&f->res, "Gi\xC3\xA1o vi\xC3\xAAn");
+	assert_page_has(&f->res, "name=\"take\" value=\"theirs\"");
+	/* Keep theirs: the record takes it, the conflict is gone. */
+	snprintf(body, sizeof(body), "record_id=%s&field=occupation&take=theirs", id);
+	assert_int_equal(post(f, "/resolve", web_app_token(f->app), body)->status, 303);
+	assert_int_equal(hoso_repo_reload(f->repo), 0);
+	assert_int_equal(hoso_record_get(&record, &unit, f->repo, id), 0);
+	assert_string_equal(json_string_value(json_object_get(record, "occupation")), "Gi\xC3\xA1o vi\xC3\xAAn");
+	json_decref(record);
+	free(unit);
+	assert_int_equal(post(f, "/resolve", web_app_token(f->app), body)->status, 404);
+	/* A repository with no hub says so; the report is a page of its own. */
+	assert_int_equal(get(f, "/sync", NULL)->status, 200);
+	assert_page_has(&f->res, "<h1>");
+	assert_int_equal(get(f, "/report", "year=2025")->status, 200);
+	assert_page_has(&f->res, "2025");
+}
+
 static void test_refusals(void **state)
 {
 	fixture *f = *state;
@@ -306,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_form_from_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conflicts_sync_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	};
 
