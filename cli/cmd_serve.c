@@ -9,6 +9,7 @@
 
 static const cli_option options[] = {
 	{ "port", "N", 0, N_("the port to listen on (default 8080; 0: any free one)") },
+	{ "address", "IPV4", 0, N_("the address to listen on (default 127.0.0.1; another asks for $HOSO_SERVE_PASSWORD)") },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -27,7 +28,8 @@ static void stop(int sig)
  */
 static int run(cli_args *args, hoso_repo *repo)
 {
-	web_options opts = { repo, cli_builtin_plugin_dir() };
+	web_options opts = { repo, cli_builtin_plugin_dir(), NULL };
+	const char *address = cli_get(args, "address") ? cli_get(args, "address") : "127.0.0.1";
 	web_app *app = NULL;
 	web_server *server = NULL;
 	struct sigaction sa;
@@ -50,17 +52,28 @@ static int run(cli_args *args, hoso_repo *repo)
 		if (!locale || strcmp(locale, "C") == 0 || strcmp(locale, "POSIX") == 0)
 			setlocale(LC_MESSAGES, "C.UTF-8");
 	}
+	/* Elsewhere than this machine, every request must give the password. */
+	if (strcmp(address, "127.0.0.1") != 0) {
+		opts.password = getenv("HOSO_SERVE_PASSWORD");
+		if (!opts.password || strlen(opts.password) < 12)
+			return cli_usage(args->cmd, "listening on %s needs a password of 12 characters or more "
+				"in $HOSO_SERVE_PASSWORD", address);
+	}
 	if ((error = web_app_new(&app, &opts)) < 0) {
 		rc = cli_fail(error);
 		goto done;
 	}
-	if ((error = web_server_start(&server, app, "127.0.0.1", (unsigned short)port)) < 0) {
-		rc = cli_error(EXIT_FAILURE_, "cannot listen on 127.0.0.1:%ld", port);
+	if ((error = web_server_start(&server, app, address, (unsigned short)port)) == -2) {
+		rc = cli_usage(args->cmd, "--address wants an IPv4 address, not '%s'", address);
+		goto done;
+	}
+	if (error < 0) {
+		rc = cli_error(EXIT_FAILURE_, "cannot listen on %s:%ld", address, port);
 		cli_hint("another program may hold the port: give another with --port N");
 		goto done;
 	}
 	/* The Host header a request must carry: this address and the port taken. */
-	snprintf(host, sizeof(host), "127.0.0.1:%u", web_server_port(server));
+	snprintf(host, sizeof(host), "%s:%u", address, web_server_port(server));
 	web_app_set_host(app, host);
 	printf("http://%s/\n", host);
 	fflush(stdout);
@@ -79,5 +92,5 @@ done:
 
 const cli_command cmd_serve = {
 	"serve", N_("the clerk's screen: a web interface on 127.0.0.1 for this replica"),
-	"[--port N]", options, 1, run
+	"[--port N] [--address IPV4]", options, 1, run
 };

@@ -17,6 +17,7 @@ struct web_app {
 	hoso_repo *repo;
 	hoso_plugin_set *plugins;     /* every validator, as the command line's writes */
 	hoso_txn_options write;
+	char *password;
 	char host[128];
 	char token[33];
 };
@@ -35,6 +36,11 @@ int web_app_new(web_app **out, const web_options *opts)
 		return HOSO_ERROR;
 	}
 	app->repo = opts->repo;
+	if (opts->password && !(app->password = strdup(opts->password))) {
+		free(app);
+		hoso_problems_free(refusals);
+		return HOSO_ERROR;
+	}
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
 		error = HOSO_ERROR;
 		goto fail;
@@ -64,6 +70,7 @@ void web_app_free(web_app *app)
 	if (!app)
 		return;
 	hoso_plugin_set_free(app->plugins);
+	free(app->password);
 	free(app);
 }
 
@@ -887,6 +894,17 @@ static void page_report(web_app *app, const web_request *req, web_response *res)
 
 /* Routing and the checks every request passes. */
 
+/* 1 if `a` equals `b`, in a time that does not tell how much of it matched. */
+static int same_secret(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b), i;
+	unsigned char diff = (unsigned char)(n != m);
+
+	for (i = 0; i < m; i++)
+		diff |= (unsigned char)(a[i % (n ? n : 1)] ^ b[i]);
+	return diff == 0 && n == m;
+}
+
 /* 1 if `host` is the one this server was started for (no DNS rebinding). */
 static int host_ok(const web_app *app, const char *host)
 {
@@ -897,8 +915,9 @@ static int host_ok(const web_app *app, const char *host)
 		return 0;
 	if (strcmp(host, app->host) == 0)
 		return 1;
+	/* "localhost" for 127.0.0.1 alone. */
 	snprintf(local, sizeof(local), "localhost%s", port ? port : "");
-	return strcmp(host, local) == 0;
+	return strncmp(app->host, "127.0.0.1:", 10) == 0 && strcmp(host, local) == 0;
 }
 
 /* A form from this server's own page: the same origin, and its token. */
@@ -937,6 +956,12 @@ void web_handle(web_app *app, const web_request *req, web_response *res)
 	const char *arg;
 
 	memset(res, 0, sizeof(*res));
+	if (app->password && (!req->password || !same_secret(req->password, app->password))) {
+		web_buf_puts(&res->body, _("The password is needed.\n"));
+		respond(res, 401, "text/plain; charset=utf-8");
+		res->ask_password = 1;
+		return;
+	}
 	if (!host_ok(app, req->host)) {
 		error_page(app, res, 403, _("This server answers only on its own address."));
 		return;

@@ -41,7 +41,10 @@ static enum MHD_Result queue(struct MHD_Connection *c, web_response *res)
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (res->location[0])
 		MHD_add_response_header(r, "Location", res->location);
-	ok = MHD_queue_response(c, (unsigned int)res->status, r);
+	if (res->ask_password)
+		ok = MHD_queue_basic_auth_fail_response(c, "hoso", r);
+	else
+		ok = MHD_queue_response(c, (unsigned int)res->status, r);
 	MHD_destroy_response(r);
 	return ok;
 }
@@ -70,6 +73,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	web_response res;
 	web_buf query = { 0 };
 	enum MHD_Result ok;
+	char *user = NULL, *password = NULL;
 
 	(void)version;
 	if (!u) {
@@ -105,6 +109,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	req.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 	req.body = u->body.p;
 	req.body_len = u->body.len;
+	user = MHD_basic_auth_get_username_password(c, &password);
+	req.password = password;
 	/* libmicrohttpd has split the query off the URL and decoded it. */
 	req.path = url;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, &query);
@@ -113,6 +119,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	ok = queue(c, &res);
 	web_response_free(&res);
 	web_buf_free(&query);
+	if (password)
+		explicit_bzero(password, strlen(password));
+	MHD_free(user);
+	MHD_free(password);
 	return ok;
 }
 

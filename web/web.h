@@ -40,11 +40,13 @@ typedef struct {
 	size_t body_len;
 	const char *host;     /* the Host header, or NULL */
 	const char *origin;   /* the Origin header, or NULL */
+	const char *password; /* the Basic authorization's password, or NULL */
 } web_request;
 
 typedef struct {
 	int status;
 	const char *type;     /* Content-Type */
+	int ask_password;     /* 401: ask for the password (WWW-Authenticate) */
 	web_buf body;
 	char location[512];   /* for a redirect */
 } web_response;
@@ -54,6 +56,7 @@ typedef struct web_app web_app;
 typedef struct {
 	hoso_repo *repo;             /* borrowed; used by one thread at a time */
 	const char *plugin_dir;      /* the built-in plugins */
+	const char *password;        /* NULL: none asked (127.0.0.1 only); else asked of every request */
 } web_options;
 
 /* 0, or a negative code with hoso_error_last(). */

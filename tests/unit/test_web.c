@@ -67,7 +67,7 @@ static int group_teardown(void **state)
 static int setup(void **state)
 {
 	hoso_init_options opts = HOSO_INIT_OPTIONS_INIT;
-	web_options wopts = { NULL, HOSO_BUILTIN_PLUGIN_DIR };
+	web_options wopts = { NULL, HOSO_BUILTIN_PLUGIN_DIR, NULL };
 	hoso_problems *problems = NULL;
 	fixture *f = calloc(1, sizeof(*f));
 	git_config *cfg = NULL;
@@ -122,7 +122,7 @@ static int teardown(void **state)
 
 static web_response *get(fixture *f, const char *path, const char *query)
 {
-	web_request req = { "GET", path, query, NULL, 0, HOST, NULL };
+	web_request req = { "GET", path, query, NULL, 0, HOST, NULL, NULL };
 
 	web_response_free(&f->res);
 	web_handle(f->app, &req, &f->res);
@@ -133,7 +133,7 @@ static web_response *get(fixture *f, const char *path, const char *query)
 static web_response *post(fixture *f, const char *path, const char *token, const char *body)
 {
 	char *full = malloc(strlen(body) + 64);
-	web_request req = { "POST", path, NULL, NULL, 0, HOST, "http://" HOST };
+	web_request req = { "POST", path, NULL, NULL, 0, HOST, "http://" HOST, NULL };
 
 	assert_non_null(full);
 	sprintf(full, "_csrf=%s&%s", token ? token : "", body);
@@ -308,8 +308,8 @@ static void test_conflicts_sync_report(void **state)
 static void test_refusals(void **state)
 {
 	fixture *f = *state;
-	web_request other_host = { "GET", "/list/member", NULL, NULL, 0, "evil.example:8080", NULL };
-	web_request other_origin = { "POST", "/new/member", NULL, NULL, 0, HOST, "http://evil.example" };
+	web_request other_host = { "GET", "/list/member", NULL, NULL, 0, "evil.example:8080", NULL, NULL };
+	web_request other_origin = { "POST", "/new/member", NULL, NULL, 0, HOST, "http://evil.example", NULL };
 	char body[1024], with_token[1100];
 	git_oid before, after;
 
@@ -335,6 +335,37 @@ static void test_refusals(void **state)
 	assert_int_equal(hoso_repo_reload(f->repo), 0);
 	assert_int_equal(hoso_repo_head(&after, f->repo), 0);
 	assert_true(git_oid_equal(&before, &after));
+}
+
+/* Bound elsewhere than 127.0.0.1: every request gives the password. */
+static void test_password(void **state)
+{
+	fixture *f = *state;
+	web_options opts = { f->repo, HOSO_BUILTIN_PLUGIN_DIR, "a long enough secret" };
+	web_request req = { "GET", "/list/member", NULL, NULL, 0, "192.0.2.7:8080", NULL, NULL };
+	web_app *app = NULL;
+	web_response res;
+
+	assert_int_equal(web_app_new(&app, &opts), 0);
+	web_app_set_host(app, "192.0.2.7:8080");
+	web_handle(app, &req, &res);
+	assert_int_equal(res.status, 401);
+	assert_true(res.ask_password);
+	web_response_free(&res);
+	req.password = "a long enough secreT";
+	web_handle(app, &req, &res);
+	assert_int_equal(res.status, 401);
+	web_response_free(&res);
+	req.password = "a long enough secret";
+	web_handle(app, &req, &res);
+	assert_int_equal(res.status, 200);
+	web_response_free(&res);
+	/* "localhost" names 127.0.0.1 only. */
+	req.host = "localhost:8080";
+	web_handle(app, &req, &res);
+	assert_int_equal(res.status, 403);
+	web_response_free(&res);
+	web_app_free(app);
 }
 
 static void test_form_decoding(void **state)
@@ -364,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_add_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflicts_sync_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_password, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
