@@ -313,8 +313,49 @@ static void show_fields(web_buf *b, const hoso_schema *schema, const json_t *obj
 	}
 }
 
+/* The JSON of blob `id`, or NULL. */
+static json_t *blob_json(git_repository *git, const git_tree_entry *e)
+{
+	git_blob *blob = NULL;
+	json_t *v = NULL;
+
+	if (e && git_blob_lookup(&blob, git, git_tree_entry_id(e)) == 0)
+		v = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
+	git_blob_free(blob);
+	return v;
+}
+
+/* The fields that differ between `a` and `b` (either may be NULL), by their labels. */
+static void changed_fields(web_buf *b, const hoso_schema *schema, const json_t *a, const json_t *c,
+	const char *prefix, size_t *n)
+{
+	const json_t *objs[2] = { a, c };
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		json_object_foreach((json_t *)objs[i], key, v) {
+			const json_t *va = json_object_get(a, key), *vb = json_object_get(c, key);
+			char field[256];
+			const char *label;
+			if (i == 1 && va)
+				continue; /* seen from `a` */
+			if (va && vb && json_equal(va, vb))
+				continue;
+			snprintf(field, sizeof(field), "%s%s%s", prefix, *prefix ? "." : "", key);
+			if ((json_is_object(va) || !va) && (json_is_object(vb) || !vb)) {
+				changed_fields(b, schema, va, vb, field, n);
+				continue;
+			}
+			label = hoso_schema_label(schema, field, NULL, "vi");
+			web_buf_puts(b, (*n)++ ? ", " : "");
+			web_buf_html(b, label ? label : field);
+		}
+}
+
 /* The commits that changed record `id`'s file, newest first: who, when, what. */
-static void show_history(web_app *app, web_buf *b, const char *path)
+static void show_history(web_app *app, web_buf *b, const char *path, const hoso_schema *schema)
 {
 	git_repository *git = hoso_repo_git(app->repo);
 	git_revwalk *walk = NULL;
@@ -342,11 +383,22 @@ static void show_history(web_app *app, web_buf *b, const char *path)
 			char when[32];
 			time_t at = (time_t)git_commit_time(c);
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", gmtime(&at));
+			json_t *now = blob_json(git, e), *before = blob_json(git, pe);
+			size_t n = 0;
 			web_buf_printf(b, "<tr><td>%s</td><td>", when);
 			web_buf_html(b, git_commit_author(c)->name);
 			web_buf_puts(b, "</td><td>");
 			web_buf_html(b, git_commit_summary(c));
+			web_buf_puts(b, "<br>");
+			if (!before)
+				web_buf_html(b, _("created"));
+			else if (!now)
+				web_buf_html(b, _("removed"));
+			else
+				changed_fields(b, schema, before, now, "", &n);
 			web_buf_puts(b, "</td></tr>");
+			json_decref(now);
+			json_decref(before);
 			shown++;
 		}
 next:
@@ -382,7 +434,7 @@ static void page_record(web_app *app, web_response *res, const char *id)
 	web_buf_puts(b, "</td></tr>");
 	show_fields(b, schema, record, "");
 	web_buf_puts(b, "</tbody></table>");
-	show_history(app, b, path);
+	show_history(app, b, path, schema);
 	page_end(b);
 	respond(res, 200, "text/html; charset=utf-8");
 done:

@@ -247,6 +247,11 @@ static void test_add_edit(void **state)
 	assert_string_equal(json_string_value(json_object_get(record, "citizen_id")), "002080001234");
 	json_decref(record);
 	free(unit);
+	/* The history says who changed what: the edit named the one field it changed. */
+	snprintf(path, sizeof(path), "/record/%s", id);
+	assert_int_equal(get(f, path, NULL)->status, 200);
+	assert_page_has(&f->res, "(web)<br>Ngh\xE1\xBB\x81 nghi\xE1\xBB\x87p</td>");
+	assert_page_has(&f->res, "(web)<br>created</td>");
 }
 
 /* A conflict sync would have left on the member's occupation: both values. */
