@@ -668,7 +668,7 @@ static void post_record(web_app *app, const web_request *req, web_response *res,
 	hoso_problems *problems = NULL;
 	hoso_txn *txn = NULL;
 	json_t *record = NULL;
-	char *unit = NULL, new_id[HOSO_ID_LEN + 1] = "", message[512], action[128];
+	char *unit = NULL, new_id[HOSO_ID_LEN + 1] = "", message[512], action[128], own_type[64];
 	apply_state a;
 	int error;
 
@@ -679,7 +679,10 @@ static void post_record(web_app *app, const web_request *req, web_response *res,
 			error_page(app, res, 404, _("There is no such record."));
 			goto done;
 		}
-		type = json_string_value(json_object_get(record, "type"));
+		/* A copy: the record's own "type" is set again below. */
+		snprintf(own_type, sizeof(own_type), "%s", json_string_value(json_object_get(record, "type")) ?
+			json_string_value(json_object_get(record, "type")) : "");
+		type = own_type;
 	} else {
 		record = json_object();
 		unit = web_form_get(req->body, req->body_len, "_unit");
