@@ -12,7 +12,11 @@ packages="
   valgrind
   gettext locales groff-base file systemd
   libmicrohttpd-dev
+  chromium
 "
+# node and npm for the browser test (tests/e2e/): Debian's, unless an npm is
+# already on PATH (a nodesource nodejs provides npm and conflicts with Debian's).
+command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
 
 missing=""
 for p in $packages; do

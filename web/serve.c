@@ -37,7 +37,8 @@ static enum MHD_Result queue(struct MHD_Connection *c, web_response *res)
 	MHD_add_response_header(r, "Content-Security-Policy",
 		"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	/* same-origin: a browser then sends its Origin on a form (no-referrer makes it "null"). */
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (res->location[0])
 		MHD_add_response_header(r, "Location", res->location);

@@ -1,0 +1,123 @@
+#!/bin/bash
+# hoso serve end to end, in Debian's Chromium driven by playwright-core
+# (tests/e2e/serve.mjs): on a phone-sized screen, the member list of unit 030,
+# a new member refused for a bad citizen id (the message beside the field),
+# fixed and saved, then edited. Then the git CLI checks what was written.
+#
+# Needs /usr/bin/chromium, node >= 18 and npm (packaging/setup.sh installs
+# them); without them this test fails. playwright-core (pinned in
+# tests/e2e/package-lock.json) is installed once with `npm ci` into
+# <build>/e2e-node/, again only when the lock file changes: the only network
+# use, to the npm registry. The browser reaches 127.0.0.1 alone. Screenshots
+# of each step are left in <build>/e2e-artifacts/.
+USER_HOME=${HOME:-}
+. "$(dirname "$0")/lib.sh"
+
+missing() {
+	echo "FAIL: $1: run packaging/setup.sh as root (it installs chromium, nodejs and npm; CI runs it)" >&2
+	exit 1
+}
+[ -x /usr/bin/chromium ] || missing "/usr/bin/chromium is missing (Debian's chromium package)"
+command -v node >/dev/null || missing "node is missing"
+command -v npm >/dev/null || missing "npm is missing"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' ||
+	missing "node $(node --version) is older than 18 (playwright-core 1.61 needs 18)"
+
+E2E=$(cd "$(dirname "$0")/../e2e" && pwd)
+BUILD=$(cd "$(dirname "$(dirname "$HOSO")")" && pwd)
+NODE_DIR="$BUILD/e2e-node"
+ARTIFACTS="$BUILD/e2e-artifacts"
+
+# playwright-core, installed once for this build tree. A fresh install goes to
+# a directory beside it and replaces it whole, so an interrupted one is redone.
+if ! cmp -s "$E2E/package-lock.json" "$NODE_DIR/package-lock.json" ||
+	! cmp -s "$E2E/package.json" "$NODE_DIR/package.json" ||
+	[ ! -f "$NODE_DIR/node_modules/playwright-core/package.json" ]; then
+	echo "e2e: npm ci in $NODE_DIR"
+	rm -rf "$NODE_DIR.new" && mkdir -p "$NODE_DIR.new" &&
+		cp "$E2E/package.json" "$E2E/package-lock.json" "$NODE_DIR.new/" || exit 1
+	# The user's npm configuration (registry, proxy, CA) and cache, not lib.sh's scratch home.
+	(cd "$NODE_DIR.new" && HOME=${USER_HOME:-$HOME} npm ci --no-audit --no-fund) >"$TMP/npm.log" 2>&1 || {
+		echo "FAIL: npm ci of tests/e2e/package-lock.json: $(cat "$TMP/npm.log")" >&2
+		rm -rf "$NODE_DIR.new"
+		exit 1
+	}
+	rm -rf "$NODE_DIR" && mv "$NODE_DIR.new" "$NODE_DIR" || exit 1
+fi
+cp "$E2E/serve.mjs" "$NODE_DIR/serve.mjs" || exit 1
+echo "e2e: node $(node --version), npm $(npm --version)," \
+	"playwright-core $(node -p 'require(process.argv[1]).version' "$NODE_DIR/node_modules/playwright-core/package.json")"
+
+R="$TMP/r.git"
+make_repo "$R"
+git -C "$R" config hoso.unit 030
+commits=$(git -C "$R" rev-list --count main)
+
+# The pages in Vietnamese, whatever LANGUAGE the caller has.
+env -u LANGUAGE "$HOSO" -C "$R" serve --port 0 >"$TMP/url" 2>"$TMP/serve.err" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
+for _ in $(seq 50); do
+	[ -s "$TMP/url" ] && break
+	sleep 0.1
+done
+url=$(head -1 "$TMP/url")
+[[ "$url" =~ ^http://127\.0\.0\.1:[0-9]+/$ ]] || {
+	echo "FAIL: serve prints its address: '$url' ($(cat "$TMP/serve.err"))" >&2
+	exit 1
+}
+
+# The browser's own scratch files (its profile) in a TMPDIR of this test's,
+# removed with it.
+rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS" "$TMP/tmp" || exit 1
+TMPDIR="$TMP/tmp" timeout 180 node "$NODE_DIR/serve.mjs" "$url" "$R" "$ARTIFACTS" >"$TMP/e2e.out" 2>"$TMP/e2e.err"
+rc=$?
+cat "$TMP/e2e.out"
+grep -v -e 'Failed to connect to the bus' -e 'unexpected operator' "$TMP/e2e.err" >&2
+if [ "$rc" != 0 ]; then
+	kill -0 "$pid" 2>/dev/null || { wait "$pid"; echo "FAIL: the server has exited, with $?" >&2; }
+	echo "FAIL: the browser's walk exited $rc (screenshots: $ARTIFACTS; the server said: $(cat "$TMP/serve.err"))" >&2
+	exit 1
+fi
+# Nothing of the browser is left: no process, no profile.
+left=$(SCRATCH="$TMP/tmp" python3 -c '
+import glob, os
+for f in glob.glob("/proc/[0-9]*/cmdline"):
+    try:
+        c = open(f, "rb").read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        continue
+    if os.environ["SCRATCH"] in c:
+        print(f.split("/")[2], c[:200])
+')
+[ -z "$left" ] || fail "browser processes left: $left"
+[ -z "$(ls -A "$TMP/tmp")" ] || fail "the browser left files: $(ls -A "$TMP/tmp")"
+for n in 01-list 02-form-filled 03-bad-citizen-id 04-record 05-edit-form 06-edited; do
+	[ -s "$ARTIFACTS/$n.png" ] || fail "no screenshot $n.png"
+done
+
+# What the git CLI sees on main: the member as fixed and edited, in two commits.
+id=$(tail -1 "$TMP/e2e.out")
+[[ "$id" =~ ^[0-7][0-9A-HJKMNP-TV-Z]{25}$ ]] || fail "the walk named no record id: '$id'"
+git -C "$R" show "main:data/030/member/${id:25:1}/$id.json" >"$TMP/member.json" 2>&1 ||
+	fail "the member is on main: $(cat "$TMP/member.json")"
+python3 - "$TMP/member.json" "$id" >"$TMP/member.out" 2>&1 <<'EOF' || fail "the member as written: $(tail -1 "$TMP/member.out")"
+import json, sys
+m = json.load(open(sys.argv[1], encoding="utf-8"))
+want = {"id": sys.argv[2], "type": "member", "full_name": "Hoàng Thị Thuỷ", "gender": "nu",
+        "citizen_id": "002185004321", "occupation": "Giáo viên tiểu học"}
+bad = {k: m.get(k) for k, v in want.items() if m.get(k) != v}
+assert not bad, "on main: %s, expected: %s" % (bad, {k: want[k] for k in bad})
+EOF
+[ "$(git -C "$R" rev-list --count main)" = $((commits + 2)) ] ||
+	fail "two commits, not $(($(git -C "$R" rev-list --count main) - commits)): $(git -C "$R" log --format=%s main)"
+git -C "$R" log -2 --format=%s main >"$TMP/log"
+printf 'edit member %s in 030 (web)\nadd member %s in 030 (web)\n' "$id" "$id" | cmp -s - "$TMP/log" ||
+	fail "the two commits, said so: $(cat "$TMP/log")"
+fsck_clean "$R"
+
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 0 ] || fail "serve stops on SIGTERM with exit 0, not $rc"
+finish
