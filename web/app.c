@@ -770,7 +770,18 @@ static int conflict_each(const char *unit, const char *type, const char *id, con
 		return 0;
 	}
 	st->n++;
-	web_buf_printf(b, "<tr><td><a href=\"/record/%s\">%s</a> (", rid, rid);
+	{
+		/* The record by its name, as it is now (gone: by its id). */
+		json_t *record = NULL;
+		char *where = NULL;
+		const char *title = hoso_record_get(&record, &where, st->app->repo, rid) == 0 ?
+			title_of(record, schema) : "";
+		web_buf_printf(b, "<tr><td><a href=\"/record/%s\">", rid);
+		web_buf_html(b, *title ? title : rid);
+		web_buf_puts(b, "</a> (");
+		json_decref(record);
+		free(where);
+	}
 	web_buf_html(b, unit);
 	web_buf_puts(b, ")<br>");
 	web_buf_html(b, label ? label : *field ? field : _("the whole record"));

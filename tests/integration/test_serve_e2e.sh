@@ -1,8 +1,10 @@
 #!/bin/bash
-# hoso serve end to end, in Debian's Chromium driven by playwright-core
-# (tests/e2e/serve.mjs): on a phone-sized screen, the member list of unit 030,
-# a new member refused for a bad citizen id (the message beside the field),
-# fixed and saved, then edited. Then the git CLI checks what was written.
+# hoso serve end to end, in Debian's Chromium driven by playwright-core: on a
+# phone-sized screen, the member list of unit 030, a new member refused for a
+# bad citizen id (the message beside the field), fixed and saved, then edited
+# (tests/e2e/serve.mjs); then a conflict made by two replicas of a real hub,
+# synced, settled on the conflicts screen and synced again (tests/e2e/sync.mjs).
+# The git CLI checks what was written.
 #
 # Needs /usr/bin/chromium, node >= 18 and npm (packaging/setup.sh installs
 # them); without them this test fails. playwright-core (pinned in
@@ -44,7 +46,7 @@ if ! cmp -s "$E2E/package-lock.json" "$NODE_DIR/package-lock.json" ||
 	}
 	rm -rf "$NODE_DIR" && mv "$NODE_DIR.new" "$NODE_DIR" || exit 1
 fi
-cp "$E2E/serve.mjs" "$NODE_DIR/serve.mjs" || exit 1
+cp "$E2E"/*.mjs "$NODE_DIR/" || exit 1
 echo "e2e: node $(node --version), npm $(npm --version)," \
 	"playwright-core $(node -p 'require(process.argv[1]).version' "$NODE_DIR/node_modules/playwright-core/package.json")"
 
@@ -120,4 +122,43 @@ kill -TERM "$pid"
 wait "$pid"
 rc=$?
 [ "$rc" = 0 ] || fail "serve stops on SIGTERM with exit 0, not $rc"
+# The clerk's sync (tests/e2e/sync.mjs), on a replica of a real hub: a member
+# edited there and, differently, by the province on another replica that
+# synced first. The page syncs, shows the conflict, keeps ours, syncs again.
+. "$(dirname "$0")/hub.sh"   # after the trap above: its cleanup is chained to it
+member_fields 002080001234
+M=$("$HOSO" -C "$R" add member --unit 030 "${MF[@]}" occupation=Thợ\ may 2>/dev/null) || fail "a member to share"
+hub_start
+hub_add_repo records "$R"
+"$HOSO" clone "$(hub_url_for clerk-027 pw-027 records)" "$TMP/a" --unit 030 2>/dev/null || fail "clone a"
+"$HOSO" clone "$(hub_url_for province province-pw records)" "$TMP/b" --unit 030 2>/dev/null || fail "clone b"
+"$HOSO" -C "$TMP/b" edit "$M" "occupation=Nông dân (tỉnh sửa)" >/dev/null 2>&1 || fail "b's edit"
+HOSO_PASSWORD=province-pw "$HOSO" -C "$TMP/b" sync >/dev/null 2>&1 || fail "b's sync"
+"$HOSO" -C "$TMP/a" edit "$M" "occupation=Giáo viên (huyện sửa)" >/dev/null 2>&1 || fail "a's edit"
+
+rm -f "$TMP/url"
+HOSO_PASSWORD=pw-027 env -u LANGUAGE "$HOSO" -C "$TMP/a" serve --port 0 >"$TMP/url" 2>"$TMP/serve.err" &
+pid=$!
+for _ in $(seq 50); do
+	[ -s "$TMP/url" ] && break
+	sleep 0.1
+done
+url=$(head -1 "$TMP/url")
+TMPDIR="$TMP/tmp" timeout 180 node "$NODE_DIR/sync.mjs" "$url" "$M" "Giáo viên (huyện sửa)" "Nông dân (tỉnh sửa)" \
+	"$ARTIFACTS/sync" >"$TMP/e2e.out" 2>"$TMP/e2e.err"
+rc=$?
+cat "$TMP/e2e.out"
+grep -v -e 'Failed to connect to the bus' -e 'unexpected operator' "$TMP/e2e.err" >&2
+[ "$rc" = 0 ] || fail "the sync walk exited $rc (screenshots: $ARTIFACTS/sync; the server said: $(cat "$TMP/serve.err"))"
+# The hub has ours, and no conflict left open; the replica is the hub's.
+HUBR=$(hub_repo records)
+git -C "$HUBR" show "main:data/030/member/${M:25:1}/$M.json" | grep -q '"occupation": "Giáo viên (huyện sửa)"' ||
+	fail "the hub has the value kept: $(git -C "$HUBR" show "main:data/030/member/${M:25:1}/$M.json" | grep occupation)"
+[ -z "$(git -C "$HUBR" ls-tree -r --name-only main data | grep /conflict/)" ] || fail "a conflict is left open on the hub"
+git -C "$HUBR" log --format=%s main | grep -q "^resolve $M occupation: take ours$" || fail "the settlement's commit reached the hub"
+[ "$(git -C "$TMP/a" rev-parse main)" = "$(git -C "$HUBR" rev-parse main)" ] || fail "the replica is the hub's"
+fsck_clean "$HUBR"
+fsck_clean "$TMP/a"
+kill -TERM "$pid"
+wait "$pid" || fail "serve stops on SIGTERM with exit 0"
 finish
