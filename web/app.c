@@ -456,6 +456,7 @@ static const json_t *resolve(const json_t *doc, const json_t *prop)
 
 typedef struct {
 	web_buf *b;
+	hoso_repo *repo;
 	const json_t *doc;
 	const hoso_schema *schema;
 	const json_t *record;        /* the values shown */
@@ -509,6 +510,37 @@ static void form_problems(form_state *f, const char *field)
 	}
 }
 
+/* The records a reference may name, as choices: their titles, the chosen one selected. */
+typedef struct {
+	web_buf *b;
+	const hoso_schema *schema;
+	const char *chosen;
+	size_t n;
+} ref_state;
+
+#define REF_CHOICES_MAX 500
+
+static int ref_each(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	ref_state *st = payload;
+	json_t *record;
+
+	(void)type;
+	if (st->n >= REF_CHOICES_MAX || (st->chosen && strcmp(st->chosen, id) == 0))
+		return 0;
+	if (!(record = json_loadb(data, len, 0, NULL)))
+		return 0;
+	st->n++;
+	web_buf_printf(st->b, "<option value=\"%s\">", id);
+	web_buf_html(st->b, title_of(record, st->schema));
+	web_buf_puts(st->b, " (");
+	web_buf_html(st->b, unit);
+	web_buf_puts(st->b, ")</option>");
+	json_decref(record);
+	return 0;
+}
+
 static void form_field(form_state *f, const char *field, const json_t *raw, int required)
 {
 	const json_t *prop = resolve(f->doc, raw), *e = json_object_get(prop, "enum");
@@ -523,6 +555,27 @@ static void form_field(form_state *f, const char *field, const json_t *raw, int 
 	web_buf_puts(f->b, required ? " *" : "");
 	form_problems(f, field);
 	web_buf_puts(f->b, "</label>");
+	/* A reference to one record (an organization, a member): its records as choices, the replica's unit's. */
+	if (!e && (!v || json_is_string(v))) {
+		const char *ref = hoso_schema_field_ref(f->schema, field);
+		const hoso_schema *rs = ref && !json_object_get(prop, "items") ? hoso_repo_schema(f->repo, ref) : NULL;
+		if (rs) {
+			ref_state st = { f->b, rs, json_string_value(v), 0 };
+			json_t *cur = NULL;
+			char *unit = NULL;
+			web_buf_printf(f->b, "<select id=\"f-%s\" name=\"%s\"><option value=\"\"></option>", field, field);
+			if (st.chosen && hoso_record_get(&cur, &unit, f->repo, st.chosen) == 0) {
+				web_buf_printf(f->b, "<option value=\"%s\" selected>", st.chosen);
+				web_buf_html(f->b, title_of(cur, rs));
+				web_buf_puts(f->b, "</option>");
+			}
+			json_decref(cur);
+			free(unit);
+			hoso_record_foreach(f->repo, NULL, ref, hoso_repo_own_unit(f->repo), ref_each, &st);
+			web_buf_puts(f->b, "</select>");
+			return;
+		}
+	}
 	if (e) {
 		web_buf_printf(f->b, "<select id=\"f-%s\" name=\"%s\"><option value=\"\"></option>", field, field);
 		for (i = 0; i < json_array_size(e); i++) {
@@ -583,7 +636,7 @@ static void form_page(web_app *app, web_response *res, int status, const char *t
 	const hoso_problems *problems)
 {
 	const json_t *doc = hoso_schema_json(schema);
-	form_state f = { &res->body, doc, schema, record, problems, NULL };
+	form_state f = { &res->body, app->repo, doc, schema, record, problems, NULL };
 	web_buf *b = &res->body;
 	size_t i, general = 0;
 

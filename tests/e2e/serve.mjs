@@ -64,7 +64,8 @@ await run(url, artifacts, ['POST /new/member 422'], async (page, shot) => {
   await page.fill('#f-official_date', member.official_date);
   await page.selectOption('#f-membership', member.membership);
   await page.selectOption('#f-status', member.status);
-  await page.fill('#f-cell_id', member.cell_id);
+  // The cell: chosen among the unit's organizations, by name.
+  await page.selectOption('#f-cell_id', member.cell_id);
   await page.fill('#f-occupation', member.occupation);
   await shot(page, 'form-filled');
 

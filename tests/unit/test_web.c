@@ -201,6 +201,8 @@ static void test_form_from_schema(void **state)
 	assert_page_has(&f->res, "<option value=\"nam\">Nam</option>");
 	assert_page_has(&f->res, "<input id=\"f-birth_date\" name=\"birth_date\" type=\"date\"");
 	assert_page_has(&f->res, "name=\"education.general\"");
+	/* A reference: the unit's organizations as choices (none yet but the empty one). */
+	assert_page_has(&f->res, "<select id=\"f-cell_id\" name=\"cell_id\"><option value=\"\"></option></select>");
 	assert_page_has(&f->res, web_app_token(f->app));
 	/* The replica's own unit is chosen. */
 	assert_page_has(&f->res, "<option value=\"030\" selected>");
@@ -231,6 +233,9 @@ static void test_add_edit(void **state)
 	assert_string_equal(json_string_value(json_object_get(record, "citizen_id")), "002080001234");
 	json_decref(record);
 	free(unit);
+	/* The cell is now a choice of the member's form, by its name. */
+	assert_int_equal(get(f, "/new/member", NULL)->status, 200);
+	assert_page_has(&f->res, "Chi b\xE1\xBB\x99 th\xC3\xB4n Th\xC6\xB0\xE1\xBB\xA3ng (030)</option>");
 	/* Its page: fields by label, codes by label, its history. */
 	snprintf(path, sizeof(path), "/record/%s", id);
 	assert_int_equal(get(f, path, NULL)->status, 200);
