@@ -70,6 +70,31 @@ member_fields() {
 	done
 }
 
+# serve_start REPO [VAR=VALUE...]: 'hoso serve --port 0' on REPO in the
+# background, with the variables given and no LANGUAGE (its pages are then
+# Vietnamese); sets pid (stopped when the test exits) and url (its address,
+# checked: the test ends if it did not start).
+serve_start() {
+	local repo=$1 _
+	shift
+	rm -f "$TMP/url"
+	env -u LANGUAGE "$@" "$HOSO" -C "$repo" serve --port 0 >"$TMP/url" 2>"$TMP/serve.err" &
+	pid=$!
+	# Once: a trap chained after it (hub.sh's) is kept; it stops whichever server $pid is.
+	[ -n "${serve_trap:-}" ] ||
+		trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
+	serve_trap=1
+	for _ in $(seq 50); do
+		[ -s "$TMP/url" ] && break
+		sleep 0.1
+	done
+	url=$(head -1 "$TMP/url")
+	[[ "$url" =~ ^http://127\.0\.0\.1:[0-9]+/$ ]] || {
+		echo "FAIL: serve prints its address: '$url' ($(cat "$TMP/serve.err"))" >&2
+		exit 1
+	}
+}
+
 finish() {
 	if [ "$failures" -ne 0 ]; then
 		echo "$failures check(s) failed" >&2

@@ -9,15 +9,7 @@ make_repo "$HUB"
 R="$TMP/replica"
 "$HOSO" clone "$HUB" "$R" --unit 030 2>/dev/null || fail "clone"
 
-"$HOSO" -C "$R" serve --port 0 >"$TMP/url" 2>"$TMP/serve.err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do
-	[ -s "$TMP/url" ] && break
-	sleep 0.1
-done
-url=$(head -1 "$TMP/url")
-[[ "$url" =~ ^http://127\.0\.0\.1:[0-9]+/$ ]] || fail "serve prints its address: '$url' ($(cat "$TMP/serve.err"))"
+serve_start "$R"
 port=${url#http://127.0.0.1:}
 port=${port%/}
 # It listens on 127.0.0.1 alone (/proc/net/tcp: 0100007F is 127.0.0.1).

@@ -55,19 +55,7 @@ make_repo "$R"
 git -C "$R" config hoso.unit 030
 commits=$(git -C "$R" rev-list --count main)
 
-# The pages in Vietnamese, whatever LANGUAGE the caller has.
-env -u LANGUAGE "$HOSO" -C "$R" serve --port 0 >"$TMP/url" 2>"$TMP/serve.err" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do
-	[ -s "$TMP/url" ] && break
-	sleep 0.1
-done
-url=$(head -1 "$TMP/url")
-[[ "$url" =~ ^http://127\.0\.0\.1:[0-9]+/$ ]] || {
-	echo "FAIL: serve prints its address: '$url' ($(cat "$TMP/serve.err"))" >&2
-	exit 1
-}
+serve_start "$R"
 
 # The browser's own scratch files (its profile) in a TMPDIR of this test's,
 # removed with it.
@@ -125,7 +113,7 @@ rc=$?
 # The clerk's sync (tests/e2e/sync.mjs), on a replica of a real hub: a member
 # edited there and, differently, by the province on another replica that
 # synced first. The page syncs, shows the conflict, keeps ours, syncs again.
-. "$(dirname "$0")/hub.sh"   # after the trap above: its cleanup is chained to it
+. "$(dirname "$0")/hub.sh"   # after serve_start's trap: its cleanup is chained to it
 member_fields 002080001234
 M=$("$HOSO" -C "$R" add member --unit 030 "${MF[@]}" occupation=Thợ\ may 2>/dev/null) || fail "a member to share"
 hub_start
@@ -136,14 +124,7 @@ hub_add_repo records "$R"
 HOSO_PASSWORD=province-pw "$HOSO" -C "$TMP/b" sync >/dev/null 2>&1 || fail "b's sync"
 "$HOSO" -C "$TMP/a" edit "$M" "occupation=Giáo viên (huyện sửa)" >/dev/null 2>&1 || fail "a's edit"
 
-rm -f "$TMP/url"
-HOSO_PASSWORD=pw-027 env -u LANGUAGE "$HOSO" -C "$TMP/a" serve --port 0 >"$TMP/url" 2>"$TMP/serve.err" &
-pid=$!
-for _ in $(seq 50); do
-	[ -s "$TMP/url" ] && break
-	sleep 0.1
-done
-url=$(head -1 "$TMP/url")
+serve_start "$TMP/a" HOSO_PASSWORD=pw-027
 TMPDIR="$TMP/tmp" timeout 180 node "$NODE_DIR/sync.mjs" "$url" "$M" "Giáo viên (huyện sửa)" "Nông dân (tỉnh sửa)" \
 	"$ARTIFACTS/sync" >"$TMP/e2e.out" 2>"$TMP/e2e.err"
 rc=$?
