@@ -4,6 +4,7 @@
 // Chromium otherwise looks up Google's hosts at start), and any request to
 // another origin fails the walk.
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,6 +21,11 @@ export function same(got, want, what) {
 
 const started = Date.now();
 export const log = (...a) => console.log(`[${((Date.now() - started) / 1000).toFixed(2)} s]`, ...a);
+
+// What the git CLI says of `repo`: each step's write is checked there as it is made.
+export function git(repo, ...args) {
+  return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+}
 
 export async function text(locator) {
   return ((await locator.textContent({ timeout: TIMEOUT })) ?? '').trim();

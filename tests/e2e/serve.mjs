@@ -6,13 +6,13 @@
 //   node serve.mjs URL REPO ARTIFACTS
 //
 // URL is the server's address (http://127.0.0.1:PORT/), REPO the repository it
-// serves (named in the messages only: tests/integration/test_serve_e2e.sh checks
-// it with the git CLI), ARTIFACTS a directory for the screenshots. Prints the
+// serves (each write is checked there with the git CLI as it is made),
+// ARTIFACTS a directory for the screenshots. Prints the
 // new record's id on the last line of stdout. Exits 1 with "e2e: FAIL: ..." on
 // any failed expectation, 2 on bad arguments.
 //
 // The browser reaches nothing but 127.0.0.1 (lib.mjs).
-import { expect, same, log, text, said, cell, submit, follow, run, TIMEOUT } from './lib.mjs';
+import { expect, same, log, text, said, cell, submit, follow, run, git, TIMEOUT } from './lib.mjs';
 
 const [url, repo, artifacts] = process.argv.slice(2);
 if (!url || !repo || !artifacts || !/^http:\/\/127\.0\.0\.1:[0-9]+\/$/.test(url)) {
@@ -98,6 +98,9 @@ await run(url, artifacts, ['POST /new/member 422'], async (page, shot) => {
   await page.waitForURL(/\/record\/[0-7][0-9A-HJKMNP-TV-Z]{25}$/, { timeout: TIMEOUT });
   const id = page.url().slice(`${url}record/`.length);
   log(`written: member ${id}`);
+  same(git(repo, 'log', '-1', '--format=%s', 'main'), `add member ${id} in ${member.unit} (web)`, 'the add\'s commit (git log)');
+  expect(git(repo, 'show', `main:data/${member.unit}/member/${id.slice(-1)}/${id}.json`).includes(
+    `"citizen_id": "${member.citizen_id}"`), 'the member on main, with the fixed citizen id (git show)');
   same(await text(page.locator('main h1')), member.full_name, 'the record\'s heading');
   same(await text(cell(page, 'Số căn cước')), member.citizen_id, 'the record\'s citizen id');
   same(await text(cell(page, 'Nghề nghiệp')), member.occupation, 'the record\'s occupation');
@@ -116,6 +119,9 @@ await run(url, artifacts, ['POST /new/member 422'], async (page, shot) => {
   expect(resp.status() === 303, `the edit is written (303), not ${resp.status()}: ${await said(page)}`);
   await page.waitForURL(`${url}record/${id}`, { timeout: TIMEOUT });
   same(await text(cell(page, 'Nghề nghiệp')), member.new_occupation, 'the record\'s occupation, edited');
+  same(git(repo, 'log', '-1', '--format=%s', 'main'), `edit member ${id} in ${member.unit} (web)`, 'the edit\'s commit (git log)');
+  expect(git(repo, 'show', `main:data/${member.unit}/member/${id.slice(-1)}/${id}.json`).includes(
+    `"occupation": "${member.new_occupation}"`), 'the edited occupation on main (git show)');
   const history = await page.locator('main h2 + table td').allTextContents();
   // Each write with what it changed: the edit its one field, the add the record made.
   expect(history.includes(`edit member ${id} in ${member.unit} (web)Nghề nghiệp`) &&

@@ -125,7 +125,8 @@ HOSO_PASSWORD=province-pw "$HOSO" -C "$TMP/b" sync >/dev/null 2>&1 || fail "b's 
 "$HOSO" -C "$TMP/a" edit "$M" "occupation=Giáo viên (huyện sửa)" >/dev/null 2>&1 || fail "a's edit"
 
 serve_start "$TMP/a" HOSO_PASSWORD=pw-027
-TMPDIR="$TMP/tmp" timeout 180 node "$NODE_DIR/sync.mjs" "$url" "$M" "Giáo viên (huyện sửa)" "Nông dân (tỉnh sửa)" \
+TMPDIR="$TMP/tmp" timeout 180 node "$NODE_DIR/sync.mjs" "$url" "$TMP/a" "$(hub_repo records)" "$M" \
+	"Giáo viên (huyện sửa)" "Nông dân (tỉnh sửa)" \
 	"$ARTIFACTS/sync" >"$TMP/e2e.out" 2>"$TMP/e2e.err"
 rc=$?
 cat "$TMP/e2e.out"
