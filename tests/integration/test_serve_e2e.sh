@@ -38,7 +38,10 @@ if ! cmp -s "$E2E/package-lock.json" "$NODE_DIR/package-lock.json" ||
 	echo "e2e: npm ci in $NODE_DIR"
 	rm -rf "$NODE_DIR.new" && mkdir -p "$NODE_DIR.new" &&
 		cp "$E2E/package.json" "$E2E/package-lock.json" "$NODE_DIR.new/" || exit 1
-	# The user's npm configuration (registry, proxy, CA) and cache, not lib.sh's scratch home.
+	# The user's npm configuration (registry, proxy, CA) and cache, not lib.sh's
+	# scratch home; and the machine's CA store, which node does not read by itself.
+	[ -n "${NODE_EXTRA_CA_CERTS:-}" ] || [ ! -f /etc/ssl/certs/ca-certificates.crt ] ||
+		export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 	(cd "$NODE_DIR.new" && HOME=${USER_HOME:-$HOME} npm ci --no-audit --no-fund) >"$TMP/npm.log" 2>&1 || {
 		echo "FAIL: npm ci of tests/e2e/package-lock.json: $(cat "$TMP/npm.log")" >&2
 		rm -rf "$NODE_DIR.new"
