@@ -32,6 +32,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	const char *address = cli_get(args, "address") ? cli_get(args, "address") : "127.0.0.1";
 	web_app *app = NULL;
 	web_server *server = NULL;
+	hoso_problems *problems = NULL;
 	struct sigaction sa;
 	const char *given = cli_get(args, "port");
 	char host[64], *end = NULL;
@@ -59,8 +60,10 @@ static int run(cli_args *args, hoso_repo *repo)
 			return cli_usage(args->cmd, "listening on %s needs a password of 12 characters or more "
 				"in $HOSO_SERVE_PASSWORD", address);
 	}
-	if ((error = web_app_new(&app, &opts)) < 0) {
-		rc = cli_fail(error);
+	if (hoso_problems_new(&problems) < 0 || (error = web_app_new(&app, &opts, problems)) < 0) {
+		rc = hoso_problems_count(problems) ? cli_problems(problems) : cli_fail(HOSO_ERROR);
+		if (hoso_problems_count(problems))
+			cli_hint("every replica runs the plugins hoso.json pins: install them, then serve again");
 		goto done;
 	}
 	if ((error = web_server_start(&server, app, address, (unsigned short)port)) == -2) {
@@ -87,6 +90,7 @@ static int run(cli_args *args, hoso_repo *repo)
 done:
 	web_server_stop(server);
 	web_app_free(app);
+	hoso_problems_free(problems);
 	return rc;
 }
 

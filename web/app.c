@@ -22,7 +22,7 @@ struct web_app {
 	char token[33];
 };
 
-int web_app_new(web_app **out, const web_options *opts)
+int web_app_new(web_app **out, const web_options *opts, hoso_problems *problems)
 {
 	web_app *app = calloc(1, sizeof(*app));
 	unsigned char raw[16];
@@ -60,6 +60,11 @@ int web_app_new(web_app **out, const web_options *opts)
 	*out = app;
 	return 0;
 fail:
+	/* What refused it, for the caller to show. */
+	for (i = 0; problems && i < hoso_problems_count(refusals); i++) {
+		const hoso_problem *p = hoso_problems_get(refusals, i);
+		hoso_problems_add(problems, p->severity, p->where, p->line, p->field, p->rule, "%s", p->message);
+	}
 	hoso_problems_free(refusals);
 	web_app_free(app);
 	return error;

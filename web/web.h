@@ -59,8 +59,11 @@ typedef struct {
 	const char *password;        /* NULL: none asked (127.0.0.1 only); else asked of every request */
 } web_options;
 
-/* 0, or a negative code with hoso_error_last(). */
-int web_app_new(web_app **out, const web_options *opts);
+/*
+ * 0, or a negative code with hoso_error_last(); HOSO_EPLUGIN when a plugin
+ * hoso.json pins is missing, with why in `problems` (may be NULL).
+ */
+int web_app_new(web_app **out, const web_options *opts, hoso_problems *problems);
 void web_app_free(web_app *app);
 /*
  * The Host a request must name ("127.0.0.1:8080"; "localhost:8080" too):

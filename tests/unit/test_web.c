@@ -97,7 +97,7 @@ static int setup(void **state)
 	hoso_repo_free(f->repo);
 	assert_int_equal(hoso_repo_open(&f->repo, f->path), 0);
 	wopts.repo = f->repo;
-	if (web_app_new(&f->app, &wopts) != 0)
+	if (web_app_new(&f->app, &wopts, NULL) != 0)
 		fail_msg("web_app_new: %s", hoso_error_last());
 	web_app_set_host(f->app, HOST);
 	json_decref(units);
@@ -356,7 +356,7 @@ static void test_password(void **state)
 	web_app *app = NULL;
 	web_response res;
 
-	assert_int_equal(web_app_new(&app, &opts), 0);
+	assert_int_equal(web_app_new(&app, &opts, NULL), 0);
 	web_app_set_host(app, "192.0.2.7:8080");
 	web_handle(app, &req, &res);
 	assert_int_equal(res.status, 401);
