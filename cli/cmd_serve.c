@@ -37,7 +37,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	const char *given = cli_get(args, "port");
 	char host[64], *end = NULL;
 	long port = given ? strtol(given, &end, 10) : 8080;
-	int rc = EXIT_OK, error;
+	int rc = EXIT_OK, error = HOSO_ERROR;
 
 	if (args->npos)
 		return cli_usage(args->cmd, "serve takes no arguments");
@@ -53,6 +53,9 @@ static int run(cli_args *args, hoso_repo *repo)
 		if (!locale || strcmp(locale, "C") == 0 || strcmp(locale, "POSIX") == 0)
 			setlocale(LC_MESSAGES, "C.UTF-8");
 	}
+	/* Requests must name the address they reach: "every address" is none of them. */
+	if (strcmp(address, "0.0.0.0") == 0)
+		return cli_usage(args->cmd, "give the address the clerks' browsers will use (this machine's on their network), not 0.0.0.0");
 	/* Elsewhere than this machine, every request must give the password. */
 	if (strcmp(address, "127.0.0.1") != 0) {
 		opts.password = getenv("HOSO_SERVE_PASSWORD");
@@ -61,7 +64,7 @@ static int run(cli_args *args, hoso_repo *repo)
 				"in $HOSO_SERVE_PASSWORD", address);
 	}
 	if (hoso_problems_new(&problems) < 0 || (error = web_app_new(&app, &opts, problems)) < 0) {
-		rc = hoso_problems_count(problems) ? cli_problems(problems) : cli_fail(HOSO_ERROR);
+		rc = hoso_problems_count(problems) ? cli_problems(problems) : cli_fail(error);
 		if (hoso_problems_count(problems))
 			cli_hint("every replica runs the plugins hoso.json pins: install them, then serve again");
 		goto done;

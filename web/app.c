@@ -122,7 +122,9 @@ static void page_start(web_buf *b, web_app *app, const char *title)
 		const char *label = hoso_schema_label(hoso_schema_set_get(set, type), "", NULL, "vi");
 		if (strcmp(type, "conflict") == 0)
 			continue;
-		web_buf_printf(b, "<a href=\"/list/%s\">", type);
+		web_buf_puts(b, "<a href=\"/list/");
+		web_buf_html(b, type);
+		web_buf_puts(b, "\">");
 		web_buf_html(b, label ? label : type);
 		web_buf_puts(b, "</a>");
 	}
@@ -210,7 +212,8 @@ static int list_each(const char *unit, const char *type, const char *id, const c
 	json_t *record = json_loadb(data, len, 0, NULL);
 	const char *title = record ? title_of(record, st->schema) : "";
 
-	if (record && (!st->q || contains(title, st->q) || strncmp(id, st->q, strlen(st->q)) == 0)) {
+	if (record && hoso_id_valid(id) &&
+		(!st->q || contains(title, st->q) || strncmp(id, st->q, strlen(st->q)) == 0)) {
 		st->matched++;
 		if (st->shown < LIST_MAX) {
 			st->shown++;
@@ -387,7 +390,11 @@ static void show_history(web_app *app, web_buf *b, const char *path, const hoso_
 		if (changed) {
 			char when[32];
 			time_t at = (time_t)git_commit_time(c);
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", gmtime(&at));
+			struct tm tm;
+			if (gmtime_r(&at, &tm))
+				strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+			else
+				snprintf(when, sizeof(when), "?");
 			json_t *now = blob_json(git, e), *before = blob_json(git, pe);
 			size_t n = 0;
 			web_buf_printf(b, "<tr><td>%s</td><td>", when);
@@ -532,7 +539,7 @@ static int ref_each(const char *unit, const char *type, const char *id, const ch
 	json_t *record;
 
 	(void)type;
-	if (st->n >= REF_CHOICES_MAX || (st->chosen && strcmp(st->chosen, id) == 0))
+	if (st->n >= REF_CHOICES_MAX || !hoso_id_valid(id) || (st->chosen && strcmp(st->chosen, id) == 0))
 		return 0;
 	if (!(record = json_loadb(data, len, 0, NULL)))
 		return 0;
@@ -546,6 +553,16 @@ static int ref_each(const char *unit, const char *type, const char *id, const ch
 	return 0;
 }
 
+/* "<TAG id="f-FIELD" name="FIELD"", the field's name escaped (it comes from a schema). */
+static void control(web_buf *b, const char *tag, const char *field)
+{
+	web_buf_printf(b, "<%s id=\"f-", tag);
+	web_buf_html(b, field);
+	web_buf_puts(b, "\" name=\"");
+	web_buf_html(b, field);
+	web_buf_puts(b, "\"");
+}
+
 static void form_field(form_state *f, const char *field, const json_t *raw, int required)
 {
 	const json_t *prop = resolve(f->doc, raw), *e = json_object_get(prop, "enum");
@@ -555,7 +572,9 @@ static void form_field(form_state *f, const char *field, const json_t *raw, int 
 	const char *type = json_string_value(json_object_get(prop, "type"));
 	size_t i;
 
-	web_buf_printf(f->b, "<label for=\"f-%s\">", field);
+	web_buf_puts(f->b, "<label for=\"f-");
+	web_buf_html(f->b, field);
+	web_buf_puts(f->b, "\">");
 	web_buf_html(f->b, label ? label : field);
 	web_buf_puts(f->b, required ? " *" : "");
 	form_problems(f, field);
@@ -568,10 +587,15 @@ static void form_field(form_state *f, const char *field, const json_t *raw, int 
 			ref_state st = { f->b, rs, json_string_value(v), 0 };
 			json_t *cur = NULL;
 			char *unit = NULL;
-			web_buf_printf(f->b, "<select id=\"f-%s\" name=\"%s\"><option value=\"\"></option>", field, field);
-			if (st.chosen && hoso_record_get(&cur, &unit, f->repo, st.chosen) == 0) {
-				web_buf_printf(f->b, "<option value=\"%s\" selected>", st.chosen);
-				web_buf_html(f->b, title_of(cur, rs));
+			control(f->b, "select", field);
+			web_buf_puts(f->b, "><option value=\"\"></option>");
+			if (st.chosen) {
+				/* The record named now, by its title; one that is gone, by the id it had. */
+				int found = hoso_record_get(&cur, &unit, f->repo, st.chosen) == 0;
+				web_buf_puts(f->b, "<option value=\"");
+				web_buf_html(f->b, st.chosen);
+				web_buf_puts(f->b, "\" selected>");
+				web_buf_html(f->b, found ? title_of(cur, rs) : st.chosen);
 				web_buf_puts(f->b, "</option>");
 			}
 			json_decref(cur);
@@ -582,23 +606,35 @@ static void form_field(form_state *f, const char *field, const json_t *raw, int 
 		}
 	}
 	if (e) {
-		web_buf_printf(f->b, "<select id=\"f-%s\" name=\"%s\"><option value=\"\"></option>", field, field);
+		int listed = 0;
+		control(f->b, "select", field);
+		web_buf_puts(f->b, "><option value=\"\"></option>");
 		for (i = 0; i < json_array_size(e); i++) {
 			const char *code = json_string_value(json_array_get(e, i));
 			const char *cl = code ? hoso_schema_label(f->schema, field, code, "vi") : NULL;
 			if (!code)
 				continue;
+			int chosen = json_is_string(v) && strcmp(json_string_value(v), code) == 0;
+			listed |= chosen;
 			web_buf_puts(f->b, "<option value=\"");
 			web_buf_html(f->b, code);
-			web_buf_puts(f->b, json_is_string(v) && strcmp(json_string_value(v), code) == 0 ?
-				"\" selected>" : "\">");
+			web_buf_puts(f->b, chosen ? "\" selected>" : "\">");
 			web_buf_html(f->b, cl ? cl : code);
+			web_buf_puts(f->b, "</option>");
+		}
+		/* A value the schema no longer lists stays what it is, unless changed. */
+		if (json_is_string(v) && !listed) {
+			web_buf_puts(f->b, "<option value=\"");
+			web_buf_html(f->b, json_string_value(v));
+			web_buf_puts(f->b, "\" selected>");
+			web_buf_html(f->b, json_string_value(v));
 			web_buf_puts(f->b, "</option>");
 		}
 		web_buf_puts(f->b, "</select>");
 		return;
 	}
-	web_buf_printf(f->b, "<input id=\"f-%s\" name=\"%s\" type=\"%s\" value=\"", field, field,
+	control(f->b, "input", field);
+	web_buf_printf(f->b, " type=\"%s\" value=\"",
 		format && strcmp(format, "date") == 0 ? "date" :
 		type && (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0) ? "text\" inputmode=\"decimal" :
 		"text");
@@ -915,11 +951,10 @@ done:
 static void page_sync(web_app *app, web_response *res, const char *said)
 {
 	git_config *cfg = NULL;
-	git_remote *origin = NULL;
 	size_t ahead = 0, behind = 0;
 	web_buf *b = &res->body;
 	const char *last = NULL;
-	git_buf value = { 0 };
+	git_buf value = { 0 }, hub = { 0 };
 
 	page_start(b, app, _("Sync with the hub"));
 	if (said) {
@@ -927,18 +962,19 @@ static void page_sync(web_app *app, web_response *res, const char *said)
 		web_buf_html(b, said);
 		web_buf_puts(b, "</p>");
 	}
-	if (git_remote_lookup(&origin, hoso_repo_git(app->repo), "origin") < 0) {
+	/* From the configuration (a remote looked up leaks in libgit2 1.5's pattern matching). */
+	if (git_repository_config_snapshot(&cfg, hoso_repo_git(app->repo)) < 0 ||
+		git_config_get_string_buf(&hub, cfg, "remote.origin.url") < 0) {
 		web_buf_printf(b, "<p>%s</p>", _("This repository has no hub to sync with."));
 		goto end;
 	}
-	if (git_repository_config_snapshot(&cfg, hoso_repo_git(app->repo)) == 0 &&
-		git_config_get_string_buf(&value, cfg, "hoso.lastSync") == 0)
+	if (git_config_get_string_buf(&value, cfg, "hoso.lastSync") == 0)
 		last = value.ptr;
 	hoso_sync_ahead_behind(&ahead, &behind, app->repo);
 	web_buf_puts(b, "<table><tbody><tr><th>");
 	web_buf_html(b, _("Hub"));
 	web_buf_puts(b, "</th><td>");
-	web_buf_html(b, git_remote_url(origin));
+	web_buf_html(b, hub.ptr);
 	web_buf_printf(b, "</td></tr><tr><th>%s</th><td>", _("Last sync"));
 	web_buf_html(b, last ? last : _("never"));
 	web_buf_printf(b, "</td></tr><tr><th>%s</th><td id=\"waiting\">%zu</td></tr></tbody></table>",
@@ -949,8 +985,8 @@ end:
 	page_end(b);
 	respond(res, 200, "text/html; charset=utf-8");
 	git_buf_dispose(&value);
+	git_buf_dispose(&hub);
 	git_config_free(cfg);
-	git_remote_free(origin);
 }
 
 static void post_sync(web_app *app, web_response *res)
@@ -1009,6 +1045,7 @@ static void page_report(web_app *app, const web_request *req, web_response *res)
 	else {
 		web_buf_add(&res->body, text, len);
 		respond(res, 200, "text/html; charset=utf-8");
+		res->inline_style = 1;
 	}
 	json_decref(opts);
 	hoso_problems_free(problems);

@@ -50,6 +50,7 @@ void web_buf_printf(web_buf *b, const char *fmt, ...)
 		return;
 	}
 	if (!(big = malloc((size_t)n + 1))) {
+		web_buf_free(b);
 		b->failed = 1;
 		return;
 	}
@@ -88,11 +89,12 @@ void web_buf_urlencode(web_buf *b, const char *s)
 	char esc[4];
 
 	for (; *s; s++) {
-		if (((unsigned char)*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-			(*s >= '0' && *s <= '9') || strchr("-._~", *s))
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			strchr("-._~", c))
 			web_buf_add(b, s, 1);
 		else {
-			snprintf(esc, sizeof(esc), "%%%02X", (unsigned char)*s);
+			snprintf(esc, sizeof(esc), "%%%02X", c);
 			web_buf_add(b, esc, 3);
 		}
 	}
@@ -115,7 +117,8 @@ static char *decode(const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		if (s[i] == '+') {
 			*o++ = ' ';
-		} else if (s[i] == '%' && i + 2 < len && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+		} else if (s[i] == '%' && i + 2 < len && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0 &&
+			hex(s[i + 1]) * 16 + hex(s[i + 2]) != 0) { /* a NUL would cut the text: kept as "%00" */
 			*o++ = (char)(hex(s[i + 1]) * 16 + hex(s[i + 2]));
 			i += 2;
 		} else {

@@ -34,8 +34,11 @@ static enum MHD_Result queue(struct MHD_Connection *c, web_response *res)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", res->type ? res->type : "text/plain; charset=utf-8");
 	/* Nothing from elsewhere: no scripts, no frames, no other site's resources. */
-	MHD_add_response_header(r, "Content-Security-Policy",
-		"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(r, "Content-Security-Policy", res->inline_style ?
+		"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+		"frame-ancestors 'none'; base-uri 'none'" :
+		"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+		"frame-ancestors 'none'; base-uri 'none'");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	/* same-origin: a browser then sends its Origin on a form (no-referrer makes it "null"). */
 	MHD_add_response_header(r, "Referrer-Policy", "same-origin");

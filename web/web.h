@@ -47,6 +47,7 @@ typedef struct {
 	int status;
 	const char *type;     /* Content-Type */
 	int ask_password;     /* 401: ask for the password (WWW-Authenticate) */
+	int inline_style;     /* the page carries its own <style> (the report) */
 	web_buf body;
 	char location[512];   /* for a redirect */
 } web_response;

@@ -313,6 +313,9 @@ static void test_conflicts_sync_report(void **state)
 	assert_page_has(&f->res, "<h1>");
 	assert_int_equal(get(f, "/report", "year=2025")->status, 200);
 	assert_page_has(&f->res, "2025");
+	/* The report brings its own style; no other page may. */
+	assert_true(f->res.inline_style);
+	assert_false(get(f, "/conflicts", NULL)->inline_style);
 }
 
 static void test_refusals(void **state)
@@ -390,10 +393,20 @@ static void test_form_decoding(void **state)
 	assert_string_equal(v, "");
 	free(v);
 	assert_null(web_form_get("a=1&b=2", 7, "c"));
-	/* A broken escape stays as it is. */
+	/* A broken escape stays as it is; so does a NUL, which would cut the text. */
 	v = web_form_get("a=%zz%4", 7, "a");
 	assert_string_equal(v, "%zz%4");
 	free(v);
+	v = web_form_get("a=x%00y", 7, "a");
+	assert_string_equal(v, "x%00y");
+	free(v);
+	/* Encoded back: every byte of a non-ASCII letter. */
+	{
+		web_buf b = { 0 };
+		web_buf_urlencode(&b, "L\xC3\xBD &");
+		assert_string_equal(b.p, "L%C3%BD%20%26");
+		web_buf_free(&b);
+	}
 }
 
 int main(void)
