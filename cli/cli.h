@@ -108,11 +108,6 @@ const hoso_schema *cli_type(const cli_command *cmd, hoso_repo *repo, const char 
 int cli_set_fields(json_t *record, const hoso_schema *schema, char **argv, size_t argc,
 	hoso_problems *problems);
 
-/* A one-line summary of a record: its name, title or kind. */
-const char *cli_record_title(const json_t *record);
-/* The same, a code shown by its label in `lang` ("vi", "en"; NULL: the code). */
-const char *cli_record_title_in(const json_t *record, const hoso_schema *schema, const char *lang);
-
 /*
  * The labels to show fields and codes by (--labels vi|en|none): "vi", "en",
  * or NULL for names and codes as stored; without --labels, "vi" under a
@@ -121,10 +116,6 @@ const char *cli_record_title_in(const json_t *record, const hoso_schema *schema,
 int cli_labels(const char **out, const cli_args *args);
 #define CLI_LABELS_OPTION { "labels", "vi|en|none", 0, \
 	N_("fields and codes by the schemas' labels (default: vi under a Vietnamese locale, else none)"), 0 }
-
-/* The commit message of a one-record change: "<verb> <type> <id> in <unit>" and its title. */
-void cli_commit_message(char *buf, size_t size, const char *verb, const char *type,
-	const char *id, const char *unit, const json_t *record);
 
 /*
  * Where an export or a report goes: standard output, or FILE through a

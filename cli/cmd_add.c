@@ -119,7 +119,8 @@ static int run(cli_args *args, hoso_repo *repo)
 		rc = hoso_problems_count(problems) ? cli_problems(problems) : cli_fail(error);
 		goto done;
 	}
-	cli_commit_message(message, sizeof(message), "add", args->pos[0], id, unit, record);
+	hoso_record_commit_message(message, sizeof(message), "add", args->pos[0], id, unit, record,
+		NULL);
 	if ((rc = cli_commit(txn, message, NULL, problems)) == EXIT_OK)
 		printf("%s\n", id);
 done:

@@ -63,7 +63,8 @@ static int run(cli_args *args, hoso_repo *repo)
 		rc = hoso_problems_count(problems) ? cli_problems(problems) : cli_fail(error);
 		goto done;
 	}
-	cli_commit_message(message, sizeof(message), "edit", type, args->pos[0], unit, record);
+	hoso_record_commit_message(message, sizeof(message), "edit", type, args->pos[0], unit,
+		record, NULL);
 	rc = cli_commit(txn, message, NULL, problems);
 done:
 	json_decref(before);

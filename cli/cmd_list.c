@@ -75,7 +75,7 @@ static int each(const char *unit, const char *type, const char *id, const char *
 		json_object_set_new(record, "unit", json_string(unit));
 		json_dumpf(record, stdout, JSON_COMPACT | JSON_SORT_KEYS);
 	} else {
-		printf("%s\t%s\t%s\n", id, unit, cli_record_title_in(record, st->schema, st->lang));
+		printf("%s\t%s\t%s\n", id, unit, hoso_record_title(record, st->schema, st->lang));
 	}
 	st->count++;
 done:

@@ -25,8 +25,8 @@ static int run(cli_args *args, hoso_repo *repo)
 		rc = cli_fail(error);
 		goto done;
 	}
-	cli_commit_message(message, sizeof(message), "rm",
-		json_string_value(json_object_get(record, "type")), args->pos[0], unit, record);
+	hoso_record_commit_message(message, sizeof(message), "rm",
+		json_string_value(json_object_get(record, "type")), args->pos[0], unit, record, NULL);
 	if ((error = hoso_txn_remove(txn, args->pos[0])) < 0)
 		rc = cli_fail(error);
 	else

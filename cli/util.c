@@ -305,24 +305,6 @@ int cli_set_fields(json_t *record, const hoso_schema *schema, char **argv, size_
 	return usage ? HOSO_EUSAGE : bad ? HOSO_EINVALID : 0;
 }
 
-const char *cli_record_title_in(const json_t *record, const hoso_schema *schema, const char *lang)
-{
-	static const char *keys[] = { "full_name", "name", "title", "kind", "form", "rating", NULL };
-	size_t i;
-
-	for (i = 0; keys[i]; i++) {
-		const char *v = json_string_value(json_object_get(record, keys[i])), *label;
-		if (v)
-			return lang && (label = hoso_schema_label(schema, keys[i], v, lang)) ? label : v;
-	}
-	return "";
-}
-
-const char *cli_record_title(const json_t *record)
-{
-	return cli_record_title_in(record, NULL, NULL);
-}
-
 /* Vietnamese is the language of messages: LANGUAGE's first, else LC_MESSAGES (not under C). */
 static int vietnamese(void)
 {
@@ -345,22 +327,6 @@ int cli_labels(const char **out, const cli_args *args)
 	else if (strcmp(labels, "none") != 0)
 		return cli_usage(args->cmd, "--labels is vi, en or none");
 	return 0;
-}
-
-void cli_commit_message(char *buf, size_t size, const char *verb, const char *type,
-	const char *id, const char *unit, const json_t *record)
-{
-	const char *title = cli_record_title(record);
-	size_t n = strlen(title);
-
-	/* At most 160 bytes of the title, cut between characters. */
-	if (n > 160) {
-		n = 160;
-		while (n > 0 && ((unsigned char)title[n] & 0xC0) == 0x80)
-			n--;
-	}
-	snprintf(buf, size, "%s %s %s in %s\n\n%.*s\n", verb, type ? type : "record", id, unit,
-		(int)n, title);
 }
 
 /*

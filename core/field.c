@@ -188,3 +188,32 @@ int hoso_record_unset(json_t *record, const char *field)
 		return hoso_error_set(HOSO_ENOTFOUND, "the record has no field '%s'", field);
 	return 0;
 }
+
+const char *hoso_record_title(const json_t *record, const hoso_schema *schema, const char *lang)
+{
+	static const char *keys[] = { "full_name", "name", "title", "kind", "form", "rating", NULL };
+	size_t i;
+
+	for (i = 0; keys[i]; i++) {
+		const char *v = json_string_value(json_object_get(record, keys[i])), *label;
+		if (v)
+			return lang && (label = hoso_schema_label(schema, keys[i], v, lang)) ? label : v;
+	}
+	return "";
+}
+
+void hoso_record_commit_message(char *buf, size_t size, const char *verb, const char *type,
+	const char *id, const char *unit, const json_t *record, const char *via)
+{
+	const char *title = hoso_record_title(record, NULL, NULL);
+	size_t n = strlen(title);
+
+	/* At most 160 bytes of the title, cut between characters. */
+	if (n > 160) {
+		n = 160;
+		while (n > 0 && ((unsigned char)title[n] & 0xC0) == 0x80)
+			n--;
+	}
+	snprintf(buf, size, "%s %s %s in %s%s%s%s\n\n%.*s\n", verb, type ? type : "record", id, unit,
+		via ? " (" : "", via ? via : "", via ? ")" : "", (int)n, title);
+}

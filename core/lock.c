@@ -104,6 +104,17 @@ static void remove_half_installed_packs(const char *packdir)
 	closedir(d);
 }
 
+/* Remove each of `names` (NULL-terminated) under `gitdir`, if there. */
+static void unlink_under(const char *gitdir, const char *const *names)
+{
+	char path[4096];
+
+	for (; *names; names++) {
+		snprintf(path, sizeof(path), "%s/%s", gitdir, *names);
+		unlink(path);
+	}
+}
+
 /*
  * A sync was killed mid-way (we hold the sync lock, or know no sync runs):
  * clear the locks of the refs and files a fetch and a push write, and the
@@ -111,14 +122,11 @@ static void remove_half_installed_packs(const char *packdir)
  */
 static void recover_sync(const char *gitdir)
 {
+	static const char *const locks[] = { "refs/remotes/origin/main.lock", "FETCH_HEAD.lock",
+		"config.lock", NULL };
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/refs/remotes/origin/main.lock", gitdir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/FETCH_HEAD.lock", gitdir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/config.lock", gitdir);
-	unlink(path);
+	unlink_under(gitdir, locks);
 	snprintf(path, sizeof(path), "%s/objects/pack", gitdir);
 	remove_leftovers_in(path, 1);
 }
@@ -147,12 +155,10 @@ static void recover(const char *gitdir)
 	char path[4096];
 	struct dirent *de;
 	DIR *d;
+	static const char *const locks[] = { "refs/heads/main.lock", "index.lock", NULL };
 	int sync_fd = -1;
 
-	snprintf(path, sizeof(path), "%s/refs/heads/main.lock", gitdir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/index.lock", gitdir);
-	unlink(path);
+	unlink_under(gitdir, locks);
 	snprintf(path, sizeof(path), "%s/objects", gitdir);
 	remove_leftovers_in(path, 0);
 	snprintf(path, sizeof(path), "%s/objects/pack", gitdir);

@@ -178,18 +178,6 @@ typedef struct {
 	size_t shown, matched;
 } list_state;
 
-static const char *title_of(const json_t *record, const hoso_schema *schema)
-{
-	static const char *keys[] = { "full_name", "name", "title", "kind", "form", "rating", NULL };
-	const char *v, *label;
-	size_t i;
-
-	for (i = 0; keys[i]; i++)
-		if ((v = json_string_value(json_object_get(record, keys[i]))))
-			return (label = hoso_schema_label(schema, keys[i], v, "vi")) ? label : v;
-	return "";
-}
-
 /* Case-insensitive for ASCII; Vietnamese letters compared as typed (NFC). */
 static int contains(const char *hay, const char *needle)
 {
@@ -210,7 +198,7 @@ static int list_each(const char *unit, const char *type, const char *id, const c
 {
 	list_state *st = payload;
 	json_t *record = json_loadb(data, len, 0, NULL);
-	const char *title = record ? title_of(record, st->schema) : "";
+	const char *title = record ? hoso_record_title(record, st->schema, "vi") : "";
 
 	if (record && hoso_id_valid(id) &&
 		(!st->q || contains(title, st->q) || strncmp(id, st->q, strlen(st->q)) == 0)) {
@@ -439,7 +427,7 @@ static void page_record(web_app *app, web_response *res, const char *id)
 		goto done;
 	}
 	schema = hoso_repo_schema(app->repo, json_string_value(json_object_get(record, "type")));
-	page_start(b, app, title_of(record, schema));
+	page_start(b, app, hoso_record_title(record, schema, "vi"));
 	web_buf_printf(b, "<p><a href=\"/edit/%s\">%s</a></p><table><tbody><tr><th>%s</th><td>",
 		id, _("Edit"), _("Unit"));
 	web_buf_html(b, unit);
@@ -545,7 +533,7 @@ static int ref_each(const char *unit, const char *type, const char *id, const ch
 		return 0;
 	st->n++;
 	web_buf_printf(st->b, "<option value=\"%s\">", id);
-	web_buf_html(st->b, title_of(record, st->schema));
+	web_buf_html(st->b, hoso_record_title(record, st->schema, "vi"));
 	web_buf_puts(st->b, " (");
 	web_buf_html(st->b, unit);
 	web_buf_puts(st->b, ")</option>");
@@ -595,7 +583,7 @@ static void form_field(form_state *f, const char *field, const json_t *raw, int 
 				web_buf_puts(f->b, "<option value=\"");
 				web_buf_html(f->b, st.chosen);
 				web_buf_puts(f->b, "\" selected>");
-				web_buf_html(f->b, found ? title_of(cur, rs) : st.chosen);
+				web_buf_html(f->b, found ? hoso_record_title(cur, rs, "vi") : st.chosen);
 				web_buf_puts(f->b, "</option>");
 			}
 			json_decref(cur);
@@ -796,8 +784,8 @@ static void post_record(web_app *app, const web_request *req, web_response *res,
 	if (!a.bad && (error = hoso_txn_begin(&txn, app->repo, &app->write)) == 0 &&
 		(error = hoso_txn_put(txn, unit, record, id ? HOSO_PUT_REPLACE : HOSO_PUT_CREATE, NULL, 0,
 			problems, new_id)) == 0) {
-		snprintf(message, sizeof(message), "%s %s %s in %s (web)\n\n%.160s\n", id ? "edit" : "add",
-			type, id ? id : new_id, unit, title_of(record, schema));
+		hoso_record_commit_message(message, sizeof(message), id ? "edit" : "add", type,
+			id ? id : new_id, unit, record, "web");
 		error = hoso_txn_commit(txn, message, NULL);
 	}
 	if (!a.bad && error == 0) {
@@ -838,7 +826,7 @@ static void conflict_value(web_buf *b, const hoso_schema *schema, const char *fi
 	if (!v)
 		web_buf_html(b, _("(absent)"));
 	else if (json_is_object(v))
-		web_buf_html(b, title_of(v, schema));
+		web_buf_html(b, hoso_record_title(v, schema, "vi"));
 	else
 		show_value(b, schema, field, v);
 }
@@ -869,7 +857,7 @@ static int conflict_each(const char *unit, const char *type, const char *id, con
 		json_t *record = NULL;
 		char *where = NULL;
 		const char *title = hoso_record_get(&record, &where, st->app->repo, rid) == 0 ?
-			title_of(record, schema) : "";
+			hoso_record_title(record, schema, "vi") : "";
 		web_buf_printf(b, "<tr><td><a href=\"/record/%s\">", rid);
 		web_buf_html(b, *title ? title : rid);
 		web_buf_puts(b, "</a> (");

@@ -152,6 +152,20 @@ int hoso_record_set_value(json_t *record, const char *field, json_t *value);
 /* Remove the dotted `field`; HOSO_ENOTFOUND if it was not there. */
 int hoso_record_unset(json_t *record, const char *field);
 
+/*
+ * A one-line summary of a record: its name, title or kind; a code shown by
+ * its label in `lang` ("vi", "en"; NULL: the code). Borrowed; "" if none.
+ */
+const char *hoso_record_title(const json_t *record, const hoso_schema *schema, const char *lang);
+
+/*
+ * The commit message of a one-record change into `buf`: "<verb> <type> <id>
+ * in <unit>", " (<via>)" when `via` is given, then the record's title (at
+ * most 160 bytes, cut between characters) after a blank line.
+ */
+void hoso_record_commit_message(char *buf, size_t size, const char *verb, const char *type,
+	const char *id, const char *unit, const json_t *record, const char *via);
+
 #ifdef __cplusplus
 }
 #endif
