@@ -96,6 +96,19 @@ void cli_progress_end(void);
 /* Who is running hoso, as access.json names users: $HOSO_USER, else git's user.name; NULL if neither. */
 const char *cli_user(hoso_repo *repo);
 
+/* A usage error for an option given to subcommand `sub` that is not one of `allowed` (NULL-terminated), else EXIT_OK. */
+int cli_only_options(const cli_args *args, const char *sub, const char *const *allowed);
+
+/* EXIT_OK if the one running hoso is an admin by access.json on main; else says so, that only an admin may `what` (translated). */
+int cli_admin_only(hoso_repo *repo, const char *what);
+
+/*
+ * Say that the replica's unit `was` was closed by the admin: now `now`, or
+ * (`now` "") to be chosen among `choice` with 'hoso unit use'. Nothing when
+ * `was` is "".
+ */
+void cli_unit_change(hoso_repo *repo, const char *was, const char *now, const char *choice);
+
 /* The unit given by --unit, else the replica's own; NULL with a message if neither. */
 const char *cli_unit(const cli_args *args, hoso_repo *repo, int *exit_code);
 /* The schema of TYPE, or NULL with a usage message naming the known types. */
@@ -160,7 +173,7 @@ extern const char *cli_program;
 void cli_sync_options(hoso_sync_options *opts, const cli_args *args);
 
 extern const cli_command cmd_init, cmd_add, cmd_edit, cmd_show, cmd_rm, cmd_list, cmd_log,
-	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve, cmd_plugin, cmd_export, cmd_report, cmd_access, cmd_verify,
+	cmd_import, cmd_status, cmd_demo, cmd_clone, cmd_sync, cmd_conflicts, cmd_resolve, cmd_plugin, cmd_export, cmd_report, cmd_access, cmd_unit, cmd_verify,
 	cmd_doctor, cmd_serve, cmd_complete;
 
 /* The commands, NULL-terminated; a name starting with '_' is not listed in help. */

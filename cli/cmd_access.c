@@ -15,23 +15,6 @@ static const char *const set_options[] = { "role", "unit", NULL };
 static const char *const list_options[] = { "json", NULL };
 static const char *const remove_options[] = { NULL };
 
-/* A usage error for an option given that is not one of `allowed`, else EXIT_OK. */
-static int only_options(cli_args *args, const char *sub, const char *const *allowed)
-{
-	const cli_option *o;
-	size_t i;
-
-	for (o = args->cmd->options; o->name; o++) {
-		if (!cli_has(args, o->name))
-			continue;
-		for (i = 0; allowed[i] && strcmp(allowed[i], o->name) != 0; i++)
-			;
-		if (!allowed[i])
-			return cli_usage(args->cmd, "'--%s' is not an option of 'access %s'", o->name, sub);
-	}
-	return EXIT_OK;
-}
-
 /* access.json at the tip, or NULL with the exit code in `*rc` and why said. */
 static hoso_access *load(hoso_repo *repo, int *rc)
 {
@@ -59,29 +42,13 @@ static hoso_access *load(hoso_repo *repo, int *rc)
 /* EXIT_OK if the one running hoso is an admin by access.json on main; else says why. */
 static int admin_only(hoso_repo *repo)
 {
-	const char *user = cli_user(repo), *role;
 	hoso_access *a;
 	int rc = EXIT_OK;
 
 	if (!(a = load(repo, &rc)))
 		return rc;
-	role = user ? hoso_access_role(a, user) : NULL;
-	if (!user) {
-		rc = cli_error(EXIT_DATA, "only an admin may change access.json, and hoso does not know "
-			"who you are");
-		cli_hint("hoso knows you by $HOSO_USER, else by git config user.name");
-	} else if (!role || strcmp(role, "admin") != 0) {
-		if (role)
-			rc = cli_error(EXIT_DATA, "only an admin may change access.json ('%s' is %s)",
-				user, role);
-		else
-			rc = cli_error(EXIT_DATA, "only an admin may change access.json ('%s' is not in "
-				"access.json)", user);
-		cli_hint("ask an admin to make the change; hoso knows you by $HOSO_USER, else by "
-			"git config user.name");
-	}
 	hoso_access_free(a);
-	return rc;
+	return cli_admin_only(repo, _("change access.json"));
 }
 
 /* 1 if a problem has rule `rule` and a field ending in `suffix` (NULL: any field). */
@@ -267,15 +234,15 @@ static int run(cli_args *args, hoso_repo *repo)
 	int rc;
 
 	if (args->npos >= 1 && strcmp(args->pos[0], "set") == 0)
-		return (rc = only_options(args, "set", set_options)) != EXIT_OK ? rc : set(args, repo);
+		return (rc = cli_only_options(args, "set", set_options)) != EXIT_OK ? rc : set(args, repo);
 	if (args->npos >= 1 && strcmp(args->pos[0], "list") == 0) {
-		if ((rc = only_options(args, "list", list_options)) != EXIT_OK)
+		if ((rc = cli_only_options(args, "list", list_options)) != EXIT_OK)
 			return rc;
 		return args->npos == 1 ? list(args, repo) :
 			cli_usage(args->cmd, "'access list' takes no user name");
 	}
 	if (args->npos >= 1 && strcmp(args->pos[0], "remove") == 0)
-		return (rc = only_options(args, "remove", remove_options)) != EXIT_OK ? rc :
+		return (rc = cli_only_options(args, "remove", remove_options)) != EXIT_OK ? rc :
 			remove_user(args, repo);
 	return cli_usage(args->cmd, "set USER, list or remove USER?");
 }

@@ -8,6 +8,8 @@
 static const cli_option options[] = {
 	{ "type", "T", 1, N_("only records of this type (default: every type)"), 0 },
 	{ "unit", "U", 0, N_("only this unit's records (default: every unit)"), 0 },
+	{ "as-of", "DATE", 0, N_("as on DATE: each record in its unit then, and only the "
+		"organizations open and the members admitted then"), 0 },
 	{ "output", "FILE", 0, N_("write to FILE (default: standard output)"), 'o' },
 	CLI_LABELS_OPTION,
 	{ NULL, NULL, 0, NULL, 0 }
@@ -46,9 +48,13 @@ static int run(cli_args *args, hoso_repo *repo)
 	}
 	if (unit && !hoso_repo_unit_find(repo, unit))
 		return cli_error(EXIT_USAGE, "unknown unit '%s'", unit);
+	if (cli_get(args, "as-of") && !hoso_date_valid(cli_get(args, "as-of")))
+		return cli_usage(args->cmd, "--as-of wants a date YYYY-MM-DD");
 	if ((rc = cli_labels(&labels, args)) != 0)
 		return rc;
 	opts = json_object();
+	if (cli_get(args, "as-of"))
+		json_object_set_new(opts, "as_of", json_string(cli_get(args, "as-of")));
 	if (labels)
 		json_object_set_new(opts, "labels", json_string(labels));
 	if (hoso_problems_new(&problems) < 0 ||
@@ -78,5 +84,5 @@ done:
 
 const cli_command cmd_export = {
 	"export", N_("write records as csv, xlsx, sqlite or jsonl (exporter plugins)"),
-	"FORMAT [--type T]... [--unit U] [-o FILE] [--labels vi|en|none]", options, 1, run
+	"FORMAT [--type T]... [--unit U] [--as-of DATE] [-o FILE] [--labels vi|en|none]", options, 1, run
 };

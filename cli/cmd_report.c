@@ -32,8 +32,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		return cli_usage(args->cmd, "which report? (annual)");
 	if (!year || strlen(year) != 4 || strspn(year, "0123456789") != 4)
 		return cli_usage(args->cmd, "give the year: --year YYYY");
-	if (as_of && (strlen(as_of) != 10 || strspn(as_of, "0123456789-") != 10 || as_of[4] != '-' ||
-		as_of[7] != '-'))
+	if (as_of && !hoso_date_valid(as_of))
 		return cli_usage(args->cmd, "--as-of wants a date YYYY-MM-DD");
 	if (unit && !hoso_repo_unit_find(repo, unit))
 		return cli_error(EXIT_USAGE, "unknown unit '%s'", unit);
@@ -43,8 +42,11 @@ static int run(cli_args *args, hoso_repo *repo)
 	opts = json_object();
 	json_object_set_new(opts, "year", json_string(year));
 	json_object_set_new(opts, "commit", json_string(commit));
+	/* The day units, organizations and members are taken on: the year's last by default. */
 	if (as_of)
 		json_object_set_new(opts, "as_of", json_string(as_of));
+	else
+		json_object_set_new(opts, "as_of", json_pack("s+", year, "-12-31"));
 	if (unit)
 		json_object_set_new(opts, "unit", json_string(unit));
 	if (hoso_problems_new(&problems) < 0 ||

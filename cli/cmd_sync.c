@@ -81,6 +81,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	}
 	if (st.conflicts)
 		cli_hint("see them with 'hoso conflicts' and settle each with 'hoso resolve'");
+	cli_unit_change(repo, st.unit_was, st.unit_now, st.unit_choice);
 	return EXIT_OK;
 }
 

@@ -13,7 +13,7 @@ const char *cli_program = "hoso";
 const cli_command *const cli_commands[] = {
 	&cmd_init, &cmd_add, &cmd_edit, &cmd_show, &cmd_rm, &cmd_list, &cmd_log,
 	&cmd_import, &cmd_status, &cmd_clone, &cmd_sync, &cmd_conflicts, &cmd_resolve, &cmd_export,
-	&cmd_report, &cmd_plugin, &cmd_access, &cmd_verify, &cmd_doctor, &cmd_serve, &cmd_demo, &cmd_complete, NULL
+	&cmd_report, &cmd_plugin, &cmd_access, &cmd_unit, &cmd_verify, &cmd_doctor, &cmd_serve, &cmd_demo, &cmd_complete, NULL
 };
 
 static void print_help(FILE *fp, const cli_command *cmd)

@@ -465,3 +465,57 @@ int cli_output_close(cli_output *o, int rc)
 	o->fp = NULL;
 	return rc;
 }
+
+int cli_only_options(const cli_args *args, const char *sub, const char *const *allowed)
+{
+	const cli_option *o;
+	size_t i;
+
+	for (o = args->cmd->options; o->name; o++) {
+		if (!cli_has(args, o->name))
+			continue;
+		for (i = 0; allowed[i] && strcmp(allowed[i], o->name) != 0; i++)
+			;
+		if (!allowed[i])
+			return cli_usage(args->cmd, "'--%s' is not an option of '%s %s'", o->name,
+				args->cmd->name, sub);
+	}
+	return EXIT_OK;
+}
+
+int cli_admin_only(hoso_repo *repo, const char *what)
+{
+	const char *user = cli_user(repo), *role = user ? hoso_repo_role(repo, user) : NULL;
+	int rc;
+
+	if (role && strcmp(role, "admin") == 0)
+		return EXIT_OK;
+	if (!user)
+		rc = cli_error(EXIT_DATA, "only an admin may %s, and hoso does not know who you are", what);
+	else if (role)
+		rc = cli_error(EXIT_DATA, "only an admin may %s ('%s' is %s)", what, user, role);
+	else
+		rc = cli_error(EXIT_DATA, "only an admin may %s ('%s' is not in access.json)", what, user);
+	cli_hint("ask an admin to make the change; hoso knows you by $HOSO_USER, else by "
+		"git config user.name");
+	return rc;
+}
+
+void cli_unit_change(hoso_repo *repo, const char *was, const char *now, const char *choice)
+{
+	const hoso_unit *u = hoso_repo_unit_find(repo, was), *n = *now ? hoso_repo_unit_find(repo, now) : NULL;
+
+	if (!*was || !u)
+		return;
+	if (n) {
+		cli_info("unit %s (%s) was closed after %s; this replica now works for unit %s (%s), "
+			"as the admin's change says", u->code, u->name ? u->name : "", u->valid_to ? u->valid_to : "?",
+			n->code, n->name ? n->name : "");
+	} else if (*choice) {
+		cli_warning("unit %s (%s) was closed after %s and split into %s; this replica still "
+			"works for %s", u->code, u->name ? u->name : "", u->valid_to ? u->valid_to : "?", choice,
+			u->code);
+		cli_hint("choose its unit now with 'hoso unit use CODE'; until then, sync moves what you "
+			"write to the unit the split's rules say");
+	}
+}

@@ -49,8 +49,8 @@ void hoso_remove_tree(const char *path);
 /* Seconds on the monotonic clock, for timing the phases of long work. */
 double hoso_clock(void);
 
-/* 1 if `s` is a real calendar date written YYYY-MM-DD, else 0. */
-int hoso_date_valid(const char *s);
+/* hoso_date_valid */
+#include "hoso/record.h"
 
 /*
  * The offset of the first number in JSON `text` (text jansson has read) that

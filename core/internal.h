@@ -25,6 +25,9 @@ struct hoso_repo {
 int hoso_repo_open_again(hoso_repo **out, const hoso_repo *repo);
 int hoso_repo_git_again(git_repository **out, const hoso_repo *repo);
 
+/* Take hoso.json's units from `tree` (a merge that takes the hub's); hoso_repo_reload goes back to the tip's. */
+int hoso_repo_units_from(hoso_repo *repo, const git_tree *tree);
+
 /* The tree of main's tip (new reference), or NULL with 0 when main is unborn. */
 int hoso_repo_tip_tree(git_tree **out, git_oid *commit, hoso_repo *repo);
 
@@ -86,6 +89,9 @@ typedef int (*hoso_delta_cb)(const char *path, const git_oid *old, const git_oid
  */
 int hoso_tree_delta(git_repository *git, const git_tree *a, const git_tree *b,
 	const char *prefix, hoso_delta_cb cb, void *payload);
+
+/* 1 if `s` may be a unit's code: 1 to 16 letters, digits, '-' or '_'. */
+int hoso_unit_code_valid(const char *s);
 
 /* data/<unit>/<type>/<shard>/<id>.json: 1 with the parts filled, 0 when not a record path. */
 int hoso_record_path_parse(const char *path, char unit[64], char type[64],

@@ -55,7 +55,7 @@ static const char *str(const json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
-static int unit_code_valid(const char *s)
+int hoso_unit_code_valid(const char *s)
 {
 	size_t i, n = s ? strlen(s) : 0;
 
@@ -91,7 +91,7 @@ static int load_config(hoso_repo *repo, json_t *config)
 		repo->units[i].parent = str(u, "parent");
 		repo->units[i].valid_from = str(u, "valid_from");
 		repo->units[i].valid_to = str(u, "valid_to");
-		if (!unit_code_valid(repo->units[i].code))
+		if (!hoso_unit_code_valid(repo->units[i].code))
 			return hoso_error_set(HOSO_EINVALID, "hoso.json: unit %zu has no valid code", i + 1);
 	}
 	return 0;
@@ -143,6 +143,20 @@ done:
 	return error;
 }
 
+int hoso_repo_units_from(hoso_repo *repo, const git_tree *tree)
+{
+	git_blob *blob = NULL;
+	json_t *config;
+	int error;
+
+	if ((error = hoso_tree_read(&blob, repo->git, tree, "hoso.json")) < 0)
+		return error;
+	config = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+		JSON_REJECT_DUPLICATES, NULL);
+	git_blob_free(blob);
+	return config ? load_config(repo, config) : hoso_error_set(HOSO_EINVALID, "hoso.json is not JSON");
+}
+
 static int repo_new(hoso_repo **out, git_repository *git)
 {
 	hoso_repo *repo = calloc(1, sizeof(*repo));
@@ -170,6 +184,28 @@ static int repo_new(hoso_repo **out, git_repository *git)
 		repo->gitdir[strlen(repo->gitdir) - 1] = '\0';
 	*out = repo;
 	return 0;
+}
+
+int hoso_repo_set_own_unit(hoso_repo *repo, const char *code)
+{
+	git_config *cfg = NULL;
+	char *copy;
+	int error = 0;
+
+	if (!hoso_repo_unit_find(repo, code))
+		return hoso_error_set(HOSO_ENOTFOUND, "there is no unit '%s' in hoso.json", code);
+	if (!(copy = strdup(code)))
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	if (git_repository_config(&cfg, repo->git) < 0 ||
+		git_config_set_string(cfg, "hoso.unit", code) < 0) {
+		error = hoso_error_git(HOSO_ERROR, "cannot set the replica's unit");
+		free(copy);
+	} else {
+		free(repo->own_unit);
+		repo->own_unit = copy;
+	}
+	git_config_free(cfg);
+	return error;
 }
 
 int hoso_repo_open(hoso_repo **out, const char *path)
@@ -233,6 +269,7 @@ const char *hoso_repo_workdir(const hoso_repo *repo) { return repo->workdir; }
 git_repository *hoso_repo_git(hoso_repo *repo) { return repo->git; }
 const char *hoso_repo_own_unit(const hoso_repo *repo) { return repo->own_unit; }
 size_t hoso_repo_unit_count(const hoso_repo *repo) { return repo->nunits; }
+const json_t *hoso_repo_config(const hoso_repo *repo) { return repo->config; }
 
 const char *hoso_repo_province(const hoso_repo *repo)
 {
@@ -363,7 +400,7 @@ static int add_unit(json_t *units, const json_t *u, size_t index, const char *wh
 	if (!json_is_object(u))
 		return hoso_problems_add(problems, HOSO_SEVERITY_ERROR, where, 0, field, "type",
 			"a unit must be an object"), HOSO_EINVALID;
-	if (!unit_code_valid(code))
+	if (!hoso_unit_code_valid(code))
 		return hoso_problems_add(problems, HOSO_SEVERITY_ERROR, where, 0, field, "code",
 			"a unit needs a code of 1 to %d letters, digits, '-' or '_'", UNIT_CODE_MAX),
 			HOSO_EINVALID;
@@ -557,7 +594,7 @@ int hoso_repo_init(hoso_repo **out, const char *path, const hoso_init_options *o
 	int error, created = 0;
 
 	*out = NULL;
-	if (!opts || !opts->province || !opts->name || !unit_code_valid(opts->province) || !*opts->name)
+	if (!opts || !opts->province || !opts->name || !hoso_unit_code_valid(opts->province) || !*opts->name)
 		return hoso_error_set(HOSO_EUSAGE, "a new repository needs a province code and a name");
 	if ((error = dir_usable(path)) < 0 ||
 		(!(opts->author_name && opts->author_email) && (error = check_author()) < 0))

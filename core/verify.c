@@ -75,6 +75,23 @@ static json_t *parse_file(hoso_problems *found, const char *path, const char *da
 }
 
 /* hoso.json: the province and its units. */
+/* A closed unit holds no record: they went to its successors. */
+static void closed_unit_empty(verify_ctx *v, const json_t *u, const char *field)
+{
+	const char *code = json_string_value(json_object_get(u, "code"));
+	const char *last = json_string_value(json_object_get(u, "valid_to"));
+	git_tree_entry *e = NULL;
+	char path[80];
+
+	if (!code || !last || strlen(code) > 64)
+		return;
+	snprintf(path, sizeof(path), "data/%s", code);
+	if (v->to_tree && git_tree_entry_bypath(&e, v->to_tree, path) == 0)
+		PROBLEM(v, "hoso.json", field, "unit", "unit '%s' was closed after %s, and '%s/' still "
+			"holds records", code, last, path);
+	git_tree_entry_free(e);
+}
+
 static void check_config(verify_ctx *v, const char *path, const char *data, size_t len)
 {
 	json_t *config = parse_file(v->problems, path, data, len, 1), *units, *u;
@@ -98,6 +115,7 @@ static void check_config(verify_ctx *v, const char *path, const char *data, size
 			PROBLEM(v, path, field, "unique", "unit '%s' is listed twice", code);
 		else
 			json_object_set_new(codes, code, json_true());
+		closed_unit_empty(v, u, field);
 	}
 done:
 	json_decref(config);
@@ -115,9 +133,12 @@ static int load_units(verify_ctx *v)
 	if (hoso_tree_read(&blob, v->git, v->to_tree, "hoso.json") < 0)
 		return 0; /* its absence is a problem of its own */
 	config = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
+	/* code -> the last day of a closed unit, or true */
 	json_array_foreach(json_object_get(config, "units"), i, u)
 		if (json_is_string(json_object_get(u, "code")))
-			json_object_set_new(v->units, json_string_value(json_object_get(u, "code")), json_true());
+			json_object_set_new(v->units, json_string_value(json_object_get(u, "code")),
+				json_is_string(json_object_get(u, "valid_to")) ?
+				json_incref(json_object_get(u, "valid_to")) : json_true());
 	json_decref(config);
 	git_blob_free(blob);
 	return 0;
@@ -175,6 +196,7 @@ static int check_file(const verify_ctx *v, const rec_change *rc, const char *dat
 	size_t before = hoso_problems_count(found);
 	const hoso_schema *schema;
 	const char *type, *id;
+	const json_t *unit;
 	size_t at = 5 + strlen(rc->unit) + 1 + strlen(rc->type) + 1;
 	char shard[3];
 	json_t *rec;
@@ -184,8 +206,11 @@ static int check_file(const verify_ctx *v, const rec_change *rc, const char *dat
 	type = json_string_value(json_object_get(rec, "type"));
 	id = json_string_value(json_object_get(rec, "id"));
 	hoso_id_shard(shard, rc->id);
-	if (!json_object_get(v->units, rc->unit))
+	if (!(unit = json_object_get(v->units, rc->unit)))
 		FOUND(found, rc->path, NULL, "unit", "unit '%s' is not in hoso.json", rc->unit);
+	else if (json_is_string(unit))
+		FOUND(found, rc->path, NULL, "unit", "unit '%s' was closed after %s: its records belong "
+			"to the units that took its place", rc->unit, json_string_value(unit));
 	if (!type || strcmp(type, rc->type) != 0)
 		FOUND(found, rc->path, "type", "path", "the record's type '%s' is not its directory's '%s'",
 			type ? type : "(none)", rc->type);

@@ -158,6 +158,12 @@ static int visit_cb(const char *unit, const char *type, const char *id, const ch
 	visit_ctx *v = payload;
 
 	(void)type;
+	if (v->host->as_of) {
+		/* In its unit as on the day: the walk was of every unit. */
+		unit = hoso_units_as_of_unit(v->host->as_of, id, unit);
+		if (v->unit && strcmp(v->unit, unit) != 0)
+			return 0;
+	}
 	if (v->field && !each_value(data, len, v->field, same, (void *)v->value))
 		return 0;
 	return v->visit(v->payload, unit, id, data, len);
@@ -188,7 +194,8 @@ static int walk(hoso_host *host, visit_ctx *v)
 	int rc;
 
 	if (!host->txn)
-		return hoso_record_foreach(host->repo, NULL, v->type, v->unit, visit_cb, v);
+		return hoso_record_foreach(host->repo, NULL, v->type, host->as_of ? NULL : v->unit,
+			visit_cb, v);
 	if ((rc = hoso_record_foreach(host->repo, hoso_txn_base_tree(host->txn), v->type, v->unit,
 		base_cb, v)) != 0)
 		return rc;

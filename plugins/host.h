@@ -5,6 +5,7 @@
 
 #include "hoso/plugins.h"
 #include "hoso/record.h"
+#include "hoso/unit.h"
 #include "findex.h"
 #include <stdio.h>
 #include <jansson.h>
@@ -27,6 +28,7 @@ struct hoso_host {
 	FILE *out;                 /* where an exporter or report writes; may be NULL */
 	const json_t *options;     /* KEY -> VALUE strings; may be NULL */
 	char error[512];           /* what the plugin said with set_error */
+	const hoso_units_as_of *as_of; /* records in their units as on option as_of; NULL: as now */
 };
 
 /* The one API table every plugin receives at its entry point. */

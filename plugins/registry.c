@@ -586,14 +586,42 @@ typedef struct {
 	void *state;
 	hoso_host *host;
 	int failed;
+	const char *as_of; /* as on this day, or NULL */
+	const char *unit;  /* with as_of: only this unit's records as on the day */
 } export_ctx;
+
+/* 1 if the record existed on `day`: an organization open, a member admitted. */
+static int existed_on(const char *type, const char *data, size_t len, const char *day)
+{
+	const char *from = NULL, *to = NULL;
+	json_t *rec;
+	int yes;
+
+	if (strcmp(type, "organization") != 0 && strcmp(type, "member") != 0)
+		return 1;
+	if (!(rec = json_loadb(data, len, 0, NULL)))
+		return 1;
+	if (strcmp(type, "organization") == 0) {
+		from = json_string_value(json_object_get(rec, "founded_on"));
+		to = json_string_value(json_object_get(rec, "dissolved_on"));
+	} else {
+		from = json_string_value(json_object_get(rec, "admission_date"));
+	}
+	yes = (!from || strcmp(from, day) <= 0) && (!to || strcmp(to, day) > 0);
+	json_decref(rec);
+	return yes;
+}
 
 static int export_cb(const char *unit, const char *type, const char *id, const char *data,
 	size_t len, void *payload)
 {
 	export_ctx *e = payload;
 
-	(void)id;
+	if (e->as_of) {
+		unit = hoso_units_as_of_unit(e->host->as_of, id, unit);
+		if ((e->unit && strcmp(e->unit, unit) != 0) || !existed_on(type, data, len, e->as_of))
+			return 0;
+	}
 	if (e->x->record(e->state, e->host, type, unit, data, len) < 0) {
 		e->failed = 1;
 		return -1;
@@ -699,9 +727,18 @@ int hoso_plugin_set_export(hoso_plugin_set *set, const char *format, const char 
 	if (!x)
 		return hoso_error_set(HOSO_ENOTFOUND, "no plugin exports '%s'", format);
 	{
-		hoso_host host = { set->repo, d->name, problems, NULL, NULL, out, options, "" };
-		export_ctx e = { x, NULL, &host, 0 };
+		hoso_host host = { set->repo, d->name, problems, NULL, NULL, out, options, "", NULL };
+		export_ctx e = { x, NULL, &host, 0, json_string_value(json_object_get(options, "as_of")), NULL };
+		hoso_units_as_of *view = NULL;
 
+		/* As on a day: every unit is walked, each record counted in its unit then. */
+		if (e.as_of) {
+			if ((error = hoso_units_as_of_new(&view, set->repo, e.as_of)) < 0)
+				return error;
+			host.as_of = view;
+			e.unit = unit;
+			unit = NULL;
+		}
 		e.state = state_of(it, &host);
 		for (i = 0; i < ntypes && error == 0; i++) {
 			if (x->begin(e.state, &host, types[i]) < 0) {
@@ -719,6 +756,7 @@ int hoso_plugin_set_export(hoso_plugin_set *set, const char *format, const char 
 			error = plugin_failed(d, &host, "the end of the export");
 		if (error == 0 && fflush(out) != 0)
 			error = hoso_error_set(HOSO_ERROR, "cannot write the export: %s", strerror(errno));
+		hoso_units_as_of_free(view);
 	}
 	return error;
 }
@@ -732,7 +770,10 @@ int hoso_plugin_set_report(hoso_plugin_set *set, const char *name, const char *f
 		entry *it = &set->items[i];
 		const hoso_plugin *d = hoso_plugin_descriptor(it->plugin);
 		const hoso_report *rep = d->report;
-		hoso_host host = { set->repo, d->name, problems, NULL, NULL, out, options, "" };
+		hoso_host host = { set->repo, d->name, problems, NULL, NULL, out, options, "", NULL };
+		const char *as_of = json_string_value(json_object_get(options, "as_of"));
+		hoso_units_as_of *view = NULL;
+		int error = 0;
 
 		if (!rep || strcmp(d->name, name) != 0 || rep->struct_size < offsetof(hoso_report, run) +
 			sizeof(rep->run) || !rep->run)
@@ -741,11 +782,16 @@ int hoso_plugin_set_report(hoso_plugin_set *set, const char *name, const char *f
 			;
 		if (!rep->formats || !rep->formats[k])
 			return hoso_error_set(HOSO_EUSAGE, "report '%s' has no format '%s'", name, format);
+		/* The records in their units as on the report's day. */
+		if (as_of && (error = hoso_units_as_of_new(&view, set->repo, as_of)) < 0)
+			return error;
+		host.as_of = view;
 		if (rep->run(state_of(it, &host), &host, format) < 0)
-			return plugin_failed(d, &host, "the report");
-		if (fflush(out) != 0)
-			return hoso_error_set(HOSO_ERROR, "cannot write the report: %s", strerror(errno));
-		return 0;
+			error = plugin_failed(d, &host, "the report");
+		else if (fflush(out) != 0)
+			error = hoso_error_set(HOSO_ERROR, "cannot write the report: %s", strerror(errno));
+		hoso_units_as_of_free(view);
+		return error;
 	}
 	return hoso_error_set(HOSO_ENOTFOUND, "no plugin makes the report '%s'", name);
 }

@@ -5,6 +5,7 @@
 
 #include "hoso/access.h"
 #include "hoso/json.h"
+#include "hoso/unit.h"
 #include "merge_tree.h"
 #include "internal.h"
 #include "map.h"
@@ -316,8 +317,47 @@ typedef struct {
 static void key_cb(const char *key, void *value, void *payload)
 {
 	key_list *l = payload;
-	if (((both *)value)->in_theirs)
-		l->keys[l->n++] = (char *)key;
+
+	(void)value;
+	l->keys[l->n++] = (char *)key;
+}
+
+/* hoso.json as the hub has it (new reference), when it closed a unit; else NULL. */
+static json_t *closing_config(merge_ctx *m)
+{
+	git_blob *blob = NULL;
+	json_t *config = NULL, *u;
+	size_t i;
+
+	if (hoso_tree_read(&blob, m->git, m->theirs, "hoso.json") == 0)
+		config = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
+	git_blob_free(blob);
+	json_array_foreach(json_object_get(config, "units"), i, u)
+		if (json_object_get(u, "valid_to"))
+			return config;
+	json_decref(config);
+	return NULL;
+}
+
+/*
+ * A record we wrote in a unit the hub has since closed (the replica did not
+ * know yet) goes where the hub's change sent that unit's records, with our
+ * edit: the move-and-edit rule.
+ */
+static int follow_closed_unit(merge_ctx *m, const json_t *config, const char *id)
+{
+	json_t *rec = NULL;
+	const char *unit, *to;
+	int error;
+
+	if ((error = hoso_txn_get(&rec, &unit, m->txn, id)) < 0)
+		return error == HOSO_ENOTFOUND ? 0 : error;
+	if ((to = hoso_unit_successor(config, unit, rec))) {
+		error = stage_record(m, to, rec, id);
+		m->stats->moved++;
+	}
+	json_decref(rec);
+	return error;
 }
 
 static int by_str(const void *a, const void *b)
@@ -334,6 +374,7 @@ int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
 	git_diff *dours = NULL, *dtheirs = NULL;
 	hoso_map *changes = NULL;
 	key_list keys = { NULL, 0 };
+	json_t *config = NULL;
 	time_t now = time(NULL);
 	size_t i;
 	int error;
@@ -378,6 +419,12 @@ int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
 		(error = collect(changes, dours, 0)) < 0 ||
 		(error = collect(changes, dtheirs, 1)) < 0)
 		goto done;
+	/* The hub's units when the merge takes its hoso.json: records go to units it added. */
+	{
+		both *b = hoso_map_get(changes, "path:hoso.json");
+		if (b && b->in_theirs && !b->in_ours && (error = hoso_repo_units_from(repo, m.theirs)) < 0)
+			goto done;
+	}
 	/* In a stable order, so that every replica makes the same merge. */
 	if (!(keys.keys = malloc((hoso_map_count(changes) + 1) * sizeof(char *)))) {
 		error = hoso_error_set(HOSO_ERROR, "out of memory");
@@ -388,6 +435,8 @@ int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
 	for (i = 0; i < keys.n && error == 0; i++) {
 		const char *key = keys.keys[i];
 		both *b = hoso_map_get(changes, key);
+		if (!b->in_theirs)
+			continue;
 		if (strncmp(key, "path:", 5) == 0)
 			error = b->in_ours ? 0 : take_file(&m, b); /* changed on both: ours is kept */
 		else if (b->in_ours)
@@ -395,7 +444,14 @@ int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
 		else
 			error = take_theirs(&m, key + 3, b);
 	}
+	if (error == 0 && (config = closing_config(&m)))
+		for (i = 0; i < keys.n && error == 0; i++) {
+			both *b = hoso_map_get(changes, keys.keys[i]);
+			if (strncmp(keys.keys[i], "id:", 3) == 0 && b->in_ours && b->ours.new_path)
+				error = follow_closed_unit(&m, config, keys.keys[i] + 3);
+		}
 done:
+	json_decref(config);
 	free(keys.keys);
 	if (changes) {
 		hoso_map_foreach(changes, both_free, NULL);

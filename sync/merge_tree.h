@@ -17,6 +17,7 @@ typedef struct {
 	size_t taken;      /* records changed on their side only */
 	size_t merged;     /* records changed on both sides */
 	size_t conflicts;  /* conflict records written */
+	size_t moved;      /* ours, written in a unit the hub has closed, moved to its successor */
 	double check_s;    /* checking and writing merged records, as local writes are */
 } hoso_merge_tree_stats;
 

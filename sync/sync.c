@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "hoso/sync.h"
+#include "hoso/unit.h"
 #include "hoso/record.h"
 #include "internal.h"
 #include "lock.h"
@@ -552,8 +553,9 @@ static int merge(hoso_repo *repo, const git_oid *theirs_id, const hoso_txn_optio
 		goto done;
 	hoso_txn_set_merge_parent(txn, theirs_id);
 	snprintf(message, sizeof(message), "sync: merge the hub's main\n\n"
-		"%zu records from the hub, %zu changed on both sides and merged, %zu conflicts\n",
-		ms.taken, ms.merged, ms.conflicts);
+		"%zu records from the hub, %zu changed on both sides and merged, %zu conflicts%s\n",
+		ms.taken, ms.merged, ms.conflicts, ms.moved ? ", records of a closed unit moved to its "
+		"successor" : "");
 	if ((error = hoso_txn_commit(txn, message, NULL)) < 0)
 		goto done;
 	stats->merged_records += ms.merged;
@@ -561,6 +563,9 @@ static int merge(hoso_repo *repo, const git_oid *theirs_id, const hoso_txn_optio
 	stats->conflicts += ms.conflicts;
 	error = 1;
 done:
+	/* The merge may have taken the hub's units: the repository's are main's again. */
+	if (error < 0)
+		hoso_repo_reload(repo);
 	git_reference_free(ref);
 	git_commit_free(base);
 	git_commit_free(theirs);
@@ -795,6 +800,24 @@ done:
 	return error;
 }
 
+/* After a sync that brought the admin's closing of this replica's unit: follow it, or say the choice. */
+static int follow_unit(hoso_repo *repo, hoso_sync_stats *stats)
+{
+	char was[64], to[256];
+	int error;
+
+	if ((error = hoso_repo_reload(repo)) < 0 || (error = hoso_unit_follow(repo, was, to)) < 0)
+		return error;
+	if (error == 1) {
+		snprintf(stats->unit_was, sizeof(stats->unit_was), "%s", was);
+		snprintf(stats->unit_now, sizeof(stats->unit_now), "%.63s", to);
+	} else if (*to) {
+		snprintf(stats->unit_was, sizeof(stats->unit_was), "%s", was);
+		snprintf(stats->unit_choice, sizeof(stats->unit_choice), "%s", to);
+	}
+	return 0;
+}
+
 int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stats *stats)
 {
 	git_repository *git = hoso_repo_git(repo);
@@ -907,8 +930,10 @@ int hoso_sync_run(hoso_repo *repo, const hoso_sync_options *opts, hoso_sync_stat
 		error = hoso_error_set(HOSO_ECONFLICT,
 			"the hub kept moving: %u pushes were overtaken by other replicas", attempt);
 	}
-	if (error == 0)
+	if (error == 0) {
 		note_sync(repo);
+		error = follow_unit(repo, stats);
+	}
 	goto done;
 offline:
 	if (hoso_sync_ahead_behind(&ahead, &behind, repo) == 0)

@@ -13,5 +13,6 @@
 #include "merge.h"
 #include "sync.h"
 #include "verify.h"
+#include "unit.h"
 
 #endif

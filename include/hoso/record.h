@@ -118,6 +118,9 @@ const git_tree *hoso_txn_base_tree(const hoso_txn *txn);
 /* Drop what was not committed and release the lock. Accepts NULL. */
 void hoso_txn_free(hoso_txn *txn);
 
+/* 1 if `s` is a real calendar date written YYYY-MM-DD, else 0. */
+int hoso_date_valid(const char *s);
+
 /* Read record `id` at the tip. `unit_out` (may be NULL) gets a malloc'd code. */
 int hoso_record_get(json_t **out, char **unit_out, hoso_repo *repo, const char *id);
 

@@ -84,9 +84,15 @@ const char *hoso_repo_province_name(const hoso_repo *repo);
 /* The replica's own unit (git config hoso.unit), or NULL. */
 const char *hoso_repo_own_unit(const hoso_repo *repo);
 
+/* Make `code` (a unit of hoso.json) the replica's own unit (git config hoso.unit). */
+int hoso_repo_set_own_unit(hoso_repo *repo, const char *code);
+
 size_t hoso_repo_unit_count(const hoso_repo *repo);
 const hoso_unit *hoso_repo_unit_at(const hoso_repo *repo, size_t i);
 const hoso_unit *hoso_repo_unit_find(const hoso_repo *repo, const char *code);
+
+/* hoso.json at the tip, as read (borrowed until the next reload). */
+const json_t *hoso_repo_config(const hoso_repo *repo);
 
 /* The schemas of the repository's schemas/ at the tip (borrowed). */
 const hoso_schema_set *hoso_repo_schemas(const hoso_repo *repo);

@@ -70,6 +70,12 @@ typedef struct {
 	int fast_forward;         /* the local main only moved forward */
 	double fetch_s, merge_s, push_s;
 	double check_s;           /* of merge_s: the validators on the merge, as on any local write */
+	/*
+	 * The replica's unit, closed by the admin: `unit_was` it was, and
+	 * `unit_now` it follows (hoso_unit_follow: a merge's one successor), or
+	 * "" with `unit_choice` the successors it may choose from (a split).
+	 */
+	char unit_was[64], unit_now[64], unit_choice[256];
 } hoso_sync_stats;
 
 /*

@@ -214,8 +214,10 @@ for i in $(seq "$rounds"); do
 	hub_before=$(tip "$hubrepo")
 	d=$(delay "$max")
 	kill_after "$d" env HOSO_USER=clerk-026 HOSO_PASSWORD=pw-026 "$HOSO" -C "$TMP/a" sync
-	# The hub may still be taking in a push the client sent whole before it died.
-	for _ in $(seq 300); do
+	# The hub may still be taking in a push the client sent whole before it
+	# died: its hook (hoso verify, slow under a sanitizer on a loaded machine)
+	# runs while the objects wait in quarantine.
+	for _ in $(seq 6000); do
 		compgen -G "$hubrepo/objects/tmp_objdir-incoming-*" >/dev/null || break
 		sleep 0.01
 	done
