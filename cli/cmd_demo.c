@@ -260,41 +260,137 @@ done:
 	return error;
 }
 
-/* The year's report from the hub, as one HTML page: the exit code. */
-static int demo_report(const char *dir, const char *hub, int year)
+/*
+ * The year's report from the hub as one HTML page, `name` in `dir`, and its
+ * figures (without the commit they came from) in `*figures` when not NULL.
+ */
+static int demo_report(json_t **figures, const char *dir, const char *hub, int year, const char *name)
 {
 	hoso_repo *repo = NULL;
 	hoso_plugin_set *set = NULL;
 	hoso_problems *problems = NULL;
 	json_t *opts = NULL;
-	char file[4200], commit[GIT_OID_HEXSZ + 1] = "", y[16];
+	char file[4200], commit[GIT_OID_HEXSZ + 1] = "", y[16], *text = NULL;
+	size_t len = 0;
 	git_oid tip;
-	FILE *out = NULL;
+	FILE *out = NULL, *mem = NULL;
 	int error = 0, rc = EXIT_OK;
 
-	snprintf(file, sizeof(file), "%s/report-%d.html", dir, year);
+	snprintf(file, sizeof(file), "%s/%s", dir, name);
 	snprintf(y, sizeof(y), "%d", year);
 	if ((error = hoso_repo_open(&repo, hub)) < 0 || (error = hoso_problems_new(&problems)) < 0 ||
 		(error = hoso_plugin_set_open(&set, repo, cli_builtin_plugin_dir(), problems)) < 0)
 		goto done;
 	if (hoso_repo_head(&tip, repo) == 0)
 		git_oid_tostr(commit, sizeof(commit), &tip);
-	opts = json_pack("{s:s, s:s}", "year", y, "commit", commit);
+	opts = json_pack("{s:s, s:s, s:s+}", "year", y, "commit", commit, "as_of", y, "-12-31");
 	if (!(out = fopen(file, "wb"))) {
 		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", file, strerror(errno));
 		goto done;
 	}
 	if ((error = hoso_plugin_set_report(set, "annual", "html", out, opts, problems)) < 0)
 		goto done;
+	if (figures) {
+		if (!(mem = open_memstream(&text, &len)) ||
+			(error = hoso_plugin_set_report(set, "annual", "json", mem, opts, problems)) < 0)
+			goto done;
+		fclose(mem);
+		mem = NULL;
+		if ((*figures = json_loads(text, 0, NULL)))
+			json_object_del(*figures, "commit");
+	}
 	printf(_("\nThe %d report, from the hub's records (commit %.12s), one page for a browser:\n"
 		"  %s\n"), year, commit, file);
 done:
+	if (mem)
+		fclose(mem);
+	free(text);
 	if (out && fclose(out) != 0 && rc == EXIT_OK)
 		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", file, strerror(errno));
 	if (error < 0 && rc == EXIT_OK)
 		rc = cli_fail(error);
 	json_decref(opts);
 	hoso_plugin_set_free(set);
+	hoso_problems_free(problems);
+	hoso_repo_free(repo);
+	return rc;
+}
+
+static int province_org(const char *unit, const char *type, const char *id, const char *data,
+	size_t len, void *payload)
+{
+	json_t *rec = json_loadb(data, len, 0, NULL);
+	int found = rec && json_string_value(json_object_get(rec, "level")) &&
+		strcmp(json_string_value(json_object_get(rec, "level")), "dang_bo_tinh") == 0;
+
+	(void)unit, (void)type;
+	if (found)
+		snprintf(payload, HOSO_ID_LEN + 1, "%s", id);
+	json_decref(rec);
+	return found;
+}
+
+/*
+ * 1 July 2025: Đồng Văn and Mèo Vạc become one unit, their district
+ * committees are dissolved and their grassroots organizations come under
+ * the province's committee; the 2023 report stays what it was.
+ */
+static int demo_merger(const char *dir, const char *hub, int year)
+{
+	static const char *const from[] = { "026", "027" }, *const into[] = { "T01" };
+	static const char *const dissolve[] = { "dang_bo_cap_tren_co_so" };
+	hoso_unit_change add = HOSO_UNIT_CHANGE_INIT, merge = HOSO_UNIT_CHANGE_INIT;
+	hoso_unit_result res;
+	hoso_repo *repo = NULL;
+	hoso_problems *problems = NULL;
+	json_t *before = NULL, *again = NULL;
+	char province[HOSO_ID_LEN + 1] = "", hex[13];
+	int rc, error;
+
+	if ((rc = demo_report(&before, dir, hub, year, "report-2023.html")) != EXIT_OK)
+		return rc;
+	add.op = HOSO_UNIT_ADD;
+	add.code = "T01";
+	add.name = "Đồng Văn – Mèo Vạc (tỉnh Tuyên Quang)";
+	add.level = "xa";
+	add.from_date = "2025-07-01";
+	merge.op = HOSO_UNIT_MERGE;
+	merge.on = "2025-07-01";
+	merge.from = from;
+	merge.nfrom = 2;
+	merge.into = into;
+	merge.ninto = 1;
+	merge.dissolve = dissolve;
+	merge.ndissolve = 1;
+	merge.reparent_to = province;
+	if ((error = hoso_repo_open(&repo, hub)) < 0 || (error = hoso_problems_new(&problems)) < 0 ||
+		(error = hoso_record_foreach(repo, NULL, "organization", hoso_repo_province(repo),
+			province_org, province)) < 0 || (error = hoso_unit_apply(NULL, repo, &add, problems)) < 0 ||
+		(error = hoso_unit_apply(&res, repo, &merge, problems)) < 0) {
+		rc = hoso_problems_errors(problems) ? cli_problems(problems) : cli_fail(error);
+		goto done;
+	}
+	git_oid_tostr(hex, sizeof(hex), &res.commit);
+	printf(_("\n1 July 2025: Hà Giang joins Tuyên Quang and the districts go. One commit (%s)\n"
+		"merges 026 and 027 into unit T01: %zu records moved with their ids, %zu district\n"
+		"committees closed, %zu organizations put under the province's committee, %zu clerks\n"
+		"given T01. Look:\n"
+		"  %s -C %s unit list\n"
+		"  git -C %s show --stat %s | head\n"
+		"  %s -C %s/replica-026 sync   (the replica learns it now works for T01)\n"),
+		hex, res.moved, res.dissolved, res.reparented, res.users, cli_program, hub, hub, hex,
+		cli_program, dir);
+	if ((rc = demo_report(NULL, dir, hub, 2025, "report-2025.html")) != EXIT_OK ||
+		(rc = demo_report(&again, dir, hub, year, "report-2023-again.html")) != EXIT_OK)
+		goto done;
+	if (before && again && json_equal(before, again))
+		printf(_("The 2023 report after the merge has the same figures, by the same 11 districts:\n"
+			"the records are counted in the units they were in on 31 December 2023.\n"));
+	else
+		rc = cli_error(EXIT_FAILURE_, "the 2023 report changed after the merge; this is a bug in hoso");
+done:
+	json_decref(before);
+	json_decref(again);
 	hoso_problems_free(problems);
 	hoso_repo_free(repo);
 	return rc;
@@ -429,7 +525,7 @@ static int run(cli_args *args, hoso_repo *unused)
 		goto done;
 	}
 	cli_problems(st.problems); /* the validators' warnings */
-	rc = demo_report(dir, path, gopts.year);
+	rc = demo_merger(dir, path, gopts.year);
 done:
 	hoso_txn_free(st.txn);
 	hoso_plugin_set_free(st.plugins);

@@ -732,6 +732,7 @@ done:
 
 struct hoso_units_as_of {
 	hoso_map *unit; /* id -> its unit's code then (borrowed from the repository's units) */
+	hoso_map *org;  /* organization id -> its blob then (git_oid, owned) */
 };
 
 typedef struct {
@@ -749,8 +750,19 @@ static int as_of_cb(const char *path, const git_oid *old, const git_oid *new, vo
 	if (!new || !hoso_record_path_parse(path, unit, type, id) || hoso_map_get(w->view->unit, id) ||
 		!(u = hoso_repo_unit_find(w->repo, unit)))
 		return 0;
-	return hoso_map_set(w->view->unit, id, (void *)u->code, NULL) < 0 ?
-		hoso_error_set(HOSO_ERROR, "out of memory") : 0;
+	if (hoso_map_set(w->view->unit, id, (void *)u->code, NULL) < 0)
+		return hoso_error_set(HOSO_ERROR, "out of memory");
+	if (strcmp(type, "organization") == 0) {
+		git_oid *blob = malloc(sizeof(*blob));
+		if (!blob)
+			return hoso_error_set(HOSO_ERROR, "out of memory");
+		git_oid_cpy(blob, new);
+		if (hoso_map_set(w->view->org, id, blob, NULL) < 0) {
+			free(blob);
+			return hoso_error_set(HOSO_ERROR, "out of memory");
+		}
+	}
+	return 0;
 }
 
 static int by_day(const void *a, const void *b)
@@ -777,7 +789,8 @@ int hoso_units_as_of_new(hoso_units_as_of **out, hoso_repo *repo, const char *da
 		goto done;
 	/* The earliest first: a record's unit before it is its unit on the day. */
 	qsort(after, n, sizeof(*after), by_day);
-	if (!(w.view = calloc(1, sizeof(*w.view))) || hoso_map_new(&w.view->unit) < 0) {
+	if (!(w.view = calloc(1, sizeof(*w.view))) || hoso_map_new(&w.view->unit) < 0 ||
+		hoso_map_new(&w.view->org) < 0) {
 		error = hoso_error_set(HOSO_ERROR, "out of memory");
 		goto done;
 	}
@@ -829,10 +842,24 @@ const char *hoso_units_as_of_unit(const hoso_units_as_of *view, const char *id, 
 	return then ? then : unit;
 }
 
+const git_oid *hoso_units_as_of_org(const hoso_units_as_of *view, const char *id)
+{
+	return view ? hoso_map_get(view->org, id) : NULL;
+}
+
+static void free_value(const char *key, void *value, void *payload)
+{
+	(void)key, (void)payload;
+	free(value);
+}
+
 void hoso_units_as_of_free(hoso_units_as_of *view)
 {
 	if (!view)
 		return;
+	if (view->org)
+		hoso_map_foreach(view->org, free_value, NULL);
+	hoso_map_free(view->org);
 	hoso_map_free(view->unit);
 	free(view);
 }

@@ -31,6 +31,9 @@ struct hoso_host {
 	const hoso_units_as_of *as_of; /* records in their units as on option as_of; NULL: as now */
 };
 
+/* The blob of organization `id` as on the view's day, when it was changed since: 0, else -1. */
+int hoso_as_of_blob(git_blob **out, hoso_repo *repo, const hoso_units_as_of *view, const char *id);
+
 /* The one API table every plugin receives at its entry point. */
 extern const hoso_host_api hoso_host_api_table;
 

@@ -616,17 +616,27 @@ static int export_cb(const char *unit, const char *type, const char *id, const c
 	size_t len, void *payload)
 {
 	export_ctx *e = payload;
+	git_blob *then = NULL;
+	int rc = 0;
 
 	if (e->as_of) {
 		unit = hoso_units_as_of_unit(e->host->as_of, id, unit);
-		if ((e->unit && strcmp(e->unit, unit) != 0) || !existed_on(type, data, len, e->as_of))
+		if (e->unit && strcmp(e->unit, unit) != 0)
 			return 0;
+		if (hoso_as_of_blob(&then, e->host->repo, e->host->as_of, id) == 0) {
+			data = git_blob_rawcontent(then);
+			len = (size_t)git_blob_rawsize(then);
+		}
+		if (!existed_on(type, data, len, e->as_of))
+			goto done;
 	}
 	if (e->x->record(e->state, e->host, type, unit, data, len) < 0) {
 		e->failed = 1;
-		return -1;
+		rc = -1;
 	}
-	return 0;
+done:
+	git_blob_free(then);
+	return rc;
 }
 
 typedef struct {

@@ -103,6 +103,14 @@ int hoso_units_as_of_new(hoso_units_as_of **out, hoso_repo *repo, const char *da
 /* The unit record `id`, now in `unit`, was in on the day (borrowed). Accepts a NULL view. */
 const char *hoso_units_as_of_unit(const hoso_units_as_of *view, const char *id, const char *unit);
 
+/*
+ * Organization `id` as it was on the day, when a reorganization since has
+ * changed it (closed it, gave it a new parent): its blob before the first
+ * reorganization after the day. NULL: read it as it is now. Corrections
+ * made to it after that reorganization are not seen on an earlier day.
+ */
+const git_oid *hoso_units_as_of_org(const hoso_units_as_of *view, const char *id);
+
 void hoso_units_as_of_free(hoso_units_as_of *view);
 
 #ifdef __cplusplus
