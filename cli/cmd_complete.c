@@ -50,6 +50,8 @@ static const struct {
 	{ "plugin", "install", { NULL, "FILE" } },
 	{ "plugin", NULL, { "list|install|remove", NULL } },
 	{ "access", NULL, { "set|list|remove", NULL } },
+	{ "unit", "add", { NULL, NULL } },
+	{ "unit", NULL, { "list|add|close|merge|split|use", "UNIT" } },
 	{ "init", NULL, { "DIR", NULL } },
 	{ "demo", NULL, { "DIR", NULL } },
 	{ "clone", NULL, { "URL", "DIR" } },
@@ -217,7 +219,7 @@ static void offer_spec(completion *c, const char *spec)
 /* What the value of option `o` is, as offer_spec() reads it. */
 static const char *option_spec(const cli_option *o)
 {
-	if (strcmp(o->name, "unit") == 0)
+	if (strcmp(o->name, "unit") == 0 || strcmp(o->name, "into") == 0 || strcmp(o->name, "parent") == 0)
 		return "UNIT";
 	if (strcmp(o->name, "type") == 0)
 		return "TYPE";
