@@ -133,12 +133,14 @@ int cli_labels(const char **out, const cli_args *args);
 /*
  * Where an export or a report goes: standard output, or FILE through a
  * temporary file beside it renamed into place when whole, so that a failed
- * run leaves nothing under the name. open: NULL (said why) when FILE cannot
+ * run leaves nothing under the name; what is not a file (/dev/null, a pipe)
+ * is written directly. open: NULL (said why) when FILE cannot
  * be written; close: the exit code, `rc` unless closing failed.
  */
 typedef struct {
 	FILE *fp;
 	const char *file;
+	char target[4096]; /* the file renamed over: FILE, or the file a link names */
 	char tmp[4200];
 } cli_output;
 

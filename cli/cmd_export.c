@@ -24,7 +24,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	hoso_plugin_set *set = NULL;
 	hoso_problems *problems = NULL;
 	json_t *opts = NULL;
-	cli_output out = { NULL, NULL, "" };
+	cli_output out = { NULL, NULL, "", "" };
 	int rc = EXIT_OK, error;
 
 	if (args->npos != 1)

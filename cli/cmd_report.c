@@ -25,7 +25,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	json_t *opts = NULL;
 	char commit[GIT_OID_HEXSZ + 1] = "";
 	git_oid tip;
-	cli_output out = { NULL, NULL, "" };
+	cli_output out = { NULL, NULL, "", "" };
 	int rc = EXIT_OK, error;
 
 	if (args->npos != 1)

@@ -155,9 +155,9 @@ static int change(cli_args *args, hoso_repo *repo, hoso_unit_op op)
 	else if (op == HOSO_UNIT_CLOSE)
 		cli_info("closed unit %s from %s (commit %s)", c.from[0], c.on, hex);
 	else
-		cli_info("%s: %zu records moved, %zu organizations closed, %zu given a new parent, "
-			"%zu users given the new units (commit %s)", op == HOSO_UNIT_MERGE ? _("merged") :
-			_("split"), res.moved, res.dissolved, res.reparented, res.users, hex);
+		cli_info("%s: records moved %zu; organizations closed %zu, given a new parent %zu; users "
+			"given the new units %zu (commit %s)", op == HOSO_UNIT_MERGE ? _("merged") : _("split"),
+			res.moved, res.dissolved, res.reparented, res.users, hex);
 done:
 	hoso_problems_free(problems);
 	return rc;

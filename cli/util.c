@@ -442,11 +442,26 @@ void cli_write_options_free(void)
 
 FILE *cli_output_open(cli_output *o, const char *file)
 {
+	struct stat st;
+	char *real;
+
 	o->file = file;
-	o->tmp[0] = '\0';
+	o->tmp[0] = o->target[0] = '\0';
 	if (!file)
 		return o->fp = stdout;
-	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp%ld", file, (long)getpid());
+	/* Not a file (/dev/null, a pipe, a terminal): written as it is, never replaced. */
+	if (stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (!(o->fp = fopen(file, "wb")))
+			cli_error(EXIT_USAGE, "cannot write '%s': %s", file, strerror(errno));
+		return o->fp;
+	}
+	/* A link to a file: the file is replaced, the link stays. */
+	if ((real = realpath(file, NULL)) && strlen(real) < sizeof(o->target))
+		snprintf(o->target, sizeof(o->target), "%s", real);
+	else
+		snprintf(o->target, sizeof(o->target), "%s", file);
+	free(real);
+	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp%ld", o->target, (long)getpid());
 	if (!(o->fp = fopen(o->tmp, "wb"))) {
 		cli_error(EXIT_USAGE, "cannot write '%s': %s", file, strerror(errno));
 		o->tmp[0] = '\0';
@@ -458,7 +473,7 @@ int cli_output_close(cli_output *o, int rc)
 {
 	if (o->fp && o->fp != stdout && fclose(o->fp) != 0 && rc == EXIT_OK)
 		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", o->file, strerror(errno));
-	if (o->tmp[0] && rc == EXIT_OK && rename(o->tmp, o->file) < 0)
+	if (o->tmp[0] && rc == EXIT_OK && rename(o->tmp, o->target) < 0)
 		rc = cli_error(EXIT_FAILURE_, "cannot write '%s': %s", o->file, strerror(errno));
 	if (o->tmp[0] && rc != EXIT_OK)
 		unlink(o->tmp);

@@ -155,24 +155,73 @@ static const json_t *closing(const json_t *config, const char *unit)
 	return found;
 }
 
-const char *hoso_unit_successor(const json_t *config, const char *unit, const json_t *record)
+/*
+ * What a record belongs to, for a rule that does not name it: the first of
+ * its cell_id, member_id, parent_id, then any other *_id, for which `known`
+ * gives a unit. That unit, or NULL.
+ */
+static const char *owner_unit(const json_t *rec, const char *(*known)(const char *id, void *payload),
+	void *payload)
+{
+	static const char *const first[] = { "cell_id", "member_id", "parent_id" };
+	const char *key, *v, *unit;
+	json_t *value;
+	size_t i;
+
+	for (i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+		if ((v = str(rec, first[i])) && (unit = known(v, payload)))
+			return unit;
+	json_object_foreach((json_t *)rec, key, value) {
+		size_t n = strlen(key);
+		if (n > 3 && strcmp(key + n - 3, "_id") == 0 && (v = json_string_value(value)) &&
+			(unit = known(v, payload)))
+			return unit;
+	}
+	return NULL;
+}
+
+typedef struct {
+	const json_t *into;
+	const char *(*unit_of)(const char *id, void *payload);
+	void *payload;
+} successor_ctx;
+
+/* The unit of a record the split sent to one of its units, or NULL. */
+static const char *sent_to(const char *id, void *payload)
+{
+	successor_ctx *c = payload;
+	const char *unit = c->unit_of ? c->unit_of(id, c->payload) : NULL;
+	size_t i;
+
+	for (i = 0; unit && i < json_array_size(c->into); i++)
+		if (strcmp(json_string_value(json_array_get(c->into, i)), unit) == 0)
+			return json_string_value(json_array_get(c->into, i));
+	return NULL;
+}
+
+const char *hoso_unit_successor(const json_t *config, const char *unit, const json_t *record,
+	const char *(*unit_of)(const char *id, void *payload), void *payload)
 {
 	const json_t *u = unit_obj(config, unit), *succ = json_object_get(u, "successors");
-	const json_t *r, *into, *by;
+	const json_t *r, *by;
+	successor_ctx c = { NULL, unit_of, payload };
+	const char *owner;
 	size_t i;
 
 	if (!u || !str(u, "valid_to") || json_array_size(succ) == 0)
 		return NULL;
 	if (json_array_size(succ) == 1 || !(r = closing(config, unit)))
 		return json_string_value(json_array_get(succ, 0));
-	into = json_object_get(r, "into");
+	c.into = json_object_get(r, "into");
 	by = json_object_get(r, "by");
 	for (i = 0; i < json_array_size(by); i++)
 		if (rule_matches(json_string_value(json_array_get(by, i)), record) == 1)
-			return json_string_value(json_array_get(into, i));
+			return json_string_value(json_array_get(c.into, i));
+	if (record && (owner = owner_unit(record, sent_to, &c)))
+		return owner;
 	/* The last successor takes the rest when it has no rule; else the first. */
-	return json_string_value(json_array_get(into,
-		json_array_size(by) < json_array_size(into) ? json_array_size(into) - 1 : 0));
+	return json_string_value(json_array_get(c.into,
+		json_array_size(by) < json_array_size(c.into) ? json_array_size(c.into) - 1 : 0));
 }
 
 /* records */
@@ -242,24 +291,9 @@ static int read_rec(change_ctx *x, unit_rec *r)
 	return 0;
 }
 
-/* The reference a record follows when the split's rules do not name it. */
-static const char *owner_of(const json_t *rec, const hoso_map *where)
+static const char *placed(const char *id, void *where)
 {
-	static const char *const first[] = { "cell_id", "member_id", "parent_id" };
-	const char *key, *v;
-	json_t *value;
-	size_t i;
-
-	for (i = 0; i < sizeof(first) / sizeof(first[0]); i++)
-		if ((v = str(rec, first[i])) && hoso_map_get(where, v))
-			return v;
-	json_object_foreach((json_t *)rec, key, value) {
-		size_t n = strlen(key);
-		if (n > 3 && strcmp(key + n - 3, "_id") == 0 && (v = json_string_value(value)) &&
-			hoso_map_get(where, v))
-			return v;
-	}
-	return NULL;
+	return hoso_map_get(where, id);
 }
 
 /* Split: each record's new unit, by the rules, then by what it belongs to. */
@@ -290,11 +324,11 @@ static int place_split(change_ctx *x)
 		progress = 0;
 		for (i = 0; i < x->n && error == 0; i++) {
 			unit_rec *r = &x->recs[i];
-			const char *owner;
+			const char *dest;
 
-			if (r->dest || !(owner = owner_of(r->rec, x->where)))
+			if (r->dest || !(dest = owner_unit(r->rec, placed, x->where)))
 				continue;
-			r->dest = hoso_map_get(x->where, owner);
+			r->dest = dest;
 			progress = 1;
 			if (hoso_map_set(x->where, r->id, (void *)r->dest, NULL) < 0)
 				error = hoso_error_set(HOSO_ERROR, "out of memory");
@@ -657,8 +691,8 @@ static void message_of(char *buf, size_t size, const hoso_unit_change *c, const 
 	if (n < size)
 		n += (size_t)snprintf(buf + n, size - n, " on %s\n", c->on);
 	if (c->op != HOSO_UNIT_CLOSE && n < size)
-		snprintf(buf + n, size - n, "\n%zu records moved, %zu organizations closed, %zu given a new "
-			"parent, %zu users given the new units\n", r->moved, r->dissolved, r->reparented, r->users);
+		snprintf(buf + n, size - n, "\nrecords moved %zu; organizations closed %zu, given a new parent "
+			"%zu; users given the new units %zu\n", r->moved, r->dissolved, r->reparented, r->users);
 }
 
 int hoso_unit_apply(hoso_unit_result *out, hoso_repo *repo, const hoso_unit_change *c,
@@ -733,6 +767,7 @@ done:
 struct hoso_units_as_of {
 	hoso_map *unit; /* id -> its unit's code then (borrowed from the repository's units) */
 	hoso_map *org;  /* organization id -> its blob then (git_oid, owned) */
+	hoso_map *made; /* the units the reorganizations after the day made records go to */
 };
 
 typedef struct {
@@ -748,7 +783,7 @@ static int as_of_cb(const char *path, const git_oid *old, const git_oid *new, vo
 
 	(void)old;
 	if (!new || !hoso_record_path_parse(path, unit, type, id) || hoso_map_get(w->view->unit, id) ||
-		!(u = hoso_repo_unit_find(w->repo, unit)))
+		hoso_map_get(w->view->made, unit) || !(u = hoso_repo_unit_find(w->repo, unit)))
 		return 0;
 	if (hoso_map_set(w->view->unit, id, (void *)u->code, NULL) < 0)
 		return hoso_error_set(HOSO_ERROR, "out of memory");
@@ -790,7 +825,7 @@ int hoso_units_as_of_new(hoso_units_as_of **out, hoso_repo *repo, const char *da
 	/* The earliest first: a record's unit before it is its unit on the day. */
 	qsort(after, n, sizeof(*after), by_day);
 	if (!(w.view = calloc(1, sizeof(*w.view))) || hoso_map_new(&w.view->unit) < 0 ||
-		hoso_map_new(&w.view->org) < 0) {
+		hoso_map_new(&w.view->org) < 0 || hoso_map_new(&w.view->made) < 0) {
 		error = hoso_error_set(HOSO_ERROR, "out of memory");
 		goto done;
 	}
@@ -824,6 +859,11 @@ int hoso_units_as_of_new(hoso_units_as_of **out, hoso_repo *repo, const char *da
 			if (error < 0)
 				break;
 		}
+		/* Its units did not exist on the day: a later one's records there are not placed by it. */
+		json_array_foreach(json_object_get(after[i], "into"), k, f)
+			if (error == 0 && json_is_string(f) &&
+				hoso_map_set(w.view->made, json_string_value(f), (void *)"", NULL) < 0)
+				error = hoso_error_set(HOSO_ERROR, "out of memory");
 		git_tree_free(tree);
 		git_commit_free(commit);
 	}
@@ -836,9 +876,26 @@ done:
 	return error;
 }
 
-const char *hoso_units_as_of_unit(const hoso_units_as_of *view, const char *id, const char *unit)
+static const char *unit_then(const char *id, void *view)
+{
+	return hoso_map_get(((const hoso_units_as_of *)view)->unit, id);
+}
+
+const char *hoso_units_as_of_unit(const hoso_units_as_of *view, const char *id, const char *unit,
+	const char *data, size_t len)
 {
 	const char *then = view ? hoso_map_get(view->unit, id) : NULL;
+	json_t *rec;
+
+	if (then || !view || !data || !hoso_map_get(view->made, unit))
+		return then ? then : unit;
+	/*
+	 * Written after the reorganization in a unit it made (a replica that did
+	 * not know yet, a late entry): where what it belongs to was.
+	 */
+	if ((rec = json_loadb(data, len, 0, NULL)))
+		then = owner_unit(rec, unit_then, (void *)view);
+	json_decref(rec);
 	return then ? then : unit;
 }
 
@@ -861,6 +918,7 @@ void hoso_units_as_of_free(hoso_units_as_of *view)
 		hoso_map_foreach(view->org, free_value, NULL);
 	hoso_map_free(view->org);
 	hoso_map_free(view->unit);
+	hoso_map_free(view->made);
 	free(view);
 }
 

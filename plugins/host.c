@@ -171,7 +171,7 @@ static int visit_cb(const char *unit, const char *type, const char *id, const ch
 	(void)type;
 	if (v->host->as_of) {
 		/* In its unit as on the day (the walk was of every unit), an organization as it was. */
-		unit = hoso_units_as_of_unit(v->host->as_of, id, unit);
+		unit = hoso_units_as_of_unit(v->host->as_of, id, unit, data, len);
 		if (v->unit && strcmp(v->unit, unit) != 0)
 			return 0;
 		if (hoso_as_of_blob(&then, v->host->repo, v->host->as_of, id) == 0) {

@@ -620,7 +620,7 @@ static int export_cb(const char *unit, const char *type, const char *id, const c
 	int rc = 0;
 
 	if (e->as_of) {
-		unit = hoso_units_as_of_unit(e->host->as_of, id, unit);
+		unit = hoso_units_as_of_unit(e->host->as_of, id, unit, data, len);
 		if (e->unit && strcmp(e->unit, unit) != 0)
 			return 0;
 		if (hoso_as_of_blob(&then, e->host->repo, e->host->as_of, id) == 0) {

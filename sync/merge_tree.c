@@ -339,6 +339,20 @@ static json_t *closing_config(merge_ctx *m)
 	return NULL;
 }
 
+/* The unit of record `id` as the merge has it so far, or NULL. */
+static const char *unit_in_txn(const char *id, void *txn)
+{
+	static _Thread_local char unit[64];
+	const char *u;
+	json_t *rec = NULL;
+
+	if (hoso_txn_get(&rec, &u, txn, id) < 0)
+		return NULL;
+	snprintf(unit, sizeof(unit), "%s", u);
+	json_decref(rec);
+	return unit;
+}
+
 /*
  * A record we wrote in a unit the hub has since closed (the replica did not
  * know yet) goes where the hub's change sent that unit's records, with our
@@ -352,7 +366,7 @@ static int follow_closed_unit(merge_ctx *m, const json_t *config, const char *id
 
 	if ((error = hoso_txn_get(&rec, &unit, m->txn, id)) < 0)
 		return error == HOSO_ENOTFOUND ? 0 : error;
-	if ((to = hoso_unit_successor(config, unit, rec))) {
+	if ((to = hoso_unit_successor(config, unit, rec, unit_in_txn, m->txn))) {
 		error = stage_record(m, to, rec, id);
 		m->stats->moved++;
 	}

@@ -76,11 +76,14 @@ int hoso_unit_open_on(const hoso_unit *unit, const char *date);
 
 /*
  * The unit a record of closed unit `unit` goes to under `config` (a
- * hoso.json): its successor, chosen among several by the split's rule on
- * `record` (may be NULL). NULL when `unit` is open or has no successor.
- * Borrowed from `config`.
+ * hoso.json): its successor, chosen among several as the split chose: by
+ * its rules on `record` (may be NULL), else where what the record belongs
+ * to is now (`unit_of`, may be NULL: the unit of a record by id, or NULL),
+ * else the split's last unit without a rule, else its first. NULL when
+ * `unit` is open or has no successor. Borrowed from `config`.
  */
-const char *hoso_unit_successor(const json_t *config, const char *unit, const json_t *record);
+const char *hoso_unit_successor(const json_t *config, const char *unit, const json_t *record,
+	const char *(*unit_of)(const char *id, void *payload), void *payload);
 
 /*
  * A replica whose own unit was closed into one successor (a merge) follows
@@ -100,8 +103,15 @@ typedef struct hoso_units_as_of hoso_units_as_of;
 /* `*out` is NULL (and 0 returned) when no reorganization took effect after `date`. */
 int hoso_units_as_of_new(hoso_units_as_of **out, hoso_repo *repo, const char *date);
 
-/* The unit record `id`, now in `unit`, was in on the day (borrowed). Accepts a NULL view. */
-const char *hoso_units_as_of_unit(const hoso_units_as_of *view, const char *id, const char *unit);
+/*
+ * The unit record `id`, now in `unit`, was in on the day (borrowed).
+ * A record that was not there before the reorganization (written after it,
+ * in a unit it made) is where what it belongs to was (its cell_id,
+ * member_id, parent_id...), read from `data` (its JSON; may be NULL), else
+ * in `unit`. Accepts a NULL view.
+ */
+const char *hoso_units_as_of_unit(const hoso_units_as_of *view, const char *id, const char *unit,
+	const char *data, size_t len);
 
 /*
  * Organization `id` as it was on the day, when a reorganization since has

@@ -138,6 +138,23 @@ run -C "$R" export csv -o "$TMP/two.csv"
 expect_rc 2 "a CSV of two types"; expect_err "a CSV file holds one record type: give one --type" "says why"
 [ -e "$TMP/two.csv" ] && fail "a failed export left a file"
 ls "$TMP" | grep -q "two.csv.tmp" && fail "a failed export left its temporary file"
+# What is not a file is written, never replaced (as /dev/null must not be):
+# a pipe stays a pipe and its reader gets the export; a link stays a link
+# and the file it names gets the export.
+mkfifo "$TMP/pipe"
+timeout 30 cat "$TMP/pipe" >"$TMP/from-pipe" &
+reader=$!
+run -C "$R" export csv --type member -o "$TMP/pipe"
+expect_rc 0 "export into a pipe"
+wait "$reader"
+[ -p "$TMP/pipe" ] || fail "the pipe was replaced by a file"
+cmp -s "$TMP/from-pipe" "$TMP/m.csv" || fail "the pipe's reader got the export"
+: >"$TMP/target.csv"
+ln -s target.csv "$TMP/link.csv"
+run -C "$R" report annual --year 2023 -o "$TMP/link.csv"
+expect_rc 0 "a report through a link"
+[ -L "$TMP/link.csv" ] || fail "the link was replaced by a file"
+grep -q "2023" "$TMP/target.csv" || fail "the file the link names got the report"
 run -C "$R" export pdf
 expect_rc 2 "an unknown format"; expect_err "no plugin exports 'pdf'" "names it"
 run -C "$R" export csv --type nothing
