@@ -284,19 +284,17 @@ static void check_unit(doctor *d)
 {
 	const char *own = hoso_repo_own_unit(d->repo);
 	const hoso_unit *unit = own ? hoso_repo_unit_find(d->repo, own) : NULL;
-	char today[16], codes[512] = "";
-	time_t now = time(NULL);
+	char codes[512] = "";
 	size_t i, n;
 
-	strftime(today, sizeof(today), "%Y-%m-%d", localtime(&now));
 	for (i = 0; i < hoso_repo_unit_count(d->repo); i++) {
 		const hoso_unit *u = hoso_repo_unit_at(d->repo, i);
 		n = strlen(codes);
-		if (!u->valid_to || strcmp(u->valid_to, today) >= 0)
+		if (!u->valid_to)
 			snprintf(codes + n, sizeof(codes) - n, "%s%s", n ? " " : "", u->code);
 	}
 	hint(d, _("ask the province's admin which unit this replica serves, then: "
-		"git -C '%s' config hoso.unit CODE (open units: %s)"), d->dir, codes);
+		"hoso -C '%s' unit use CODE (open units: %s)"), d->dir, codes);
 	if (!own && !d->origin)
 		say(d, DOC_OK, "unit", NULL, "%s", _("none: this is the province's repository"));
 	else if (!own)
@@ -305,8 +303,8 @@ static void check_unit(doctor *d)
 	else if (!unit)
 		say(d, DOC_PROBLEM, "unit", d->hint,
 			_("unit '%s' of this replica (git config hoso.unit) is not in hoso.json"), own);
-	else if (unit->valid_to && strcmp(unit->valid_to, today) < 0)
-		say(d, DOC_PROBLEM, "unit", d->hint, _("unit '%s' %s was closed on %s"), own,
+	else if (unit->valid_to)
+		say(d, DOC_PROBLEM, "unit", d->hint, _("unit '%s' %s was closed after %s"), own,
 			unit->name ? unit->name : "", unit->valid_to);
 	else
 		say(d, DOC_OK, "unit", NULL, "%s %s", own, unit->name ? unit->name : "");

@@ -996,9 +996,18 @@ static void post_sync(web_app *app, web_response *res)
 	opts.verify = &verify;
 	error = hoso_sync_run(app->repo, &opts, &st);
 	app->write.problems = NULL;
-	if (error == 0)
-		snprintf(said, sizeof(said), _("Synced: %zu commits received, %zu sent, %zu conflicts."),
+	if (error == 0) {
+		size_t n = (size_t)snprintf(said, sizeof(said),
+			_("Synced: %zu commits received, %zu sent, %zu conflicts."),
 			st.received_commits, st.sent_commits, st.conflicts);
+		/* The admin closed this replica's unit. */
+		if (*st.unit_now && n < sizeof(said))
+			snprintf(said + n, sizeof(said) - n, _(" Unit %s was closed: this replica now works "
+				"for unit %s, which took its place."), st.unit_was, st.unit_now);
+		else if (*st.unit_choice && n < sizeof(said))
+			snprintf(said + n, sizeof(said) - n, _(" Unit %s was split into %s: choose this "
+				"replica's unit with 'hoso unit use CODE'."), st.unit_was, st.unit_choice);
+	}
 	else if (error == HOSO_EOFFLINE)
 		snprintf(said, sizeof(said), _("Offline: the hub cannot be reached. Your work is kept here "
 			"and goes with the next sync. (%s)"), hoso_error_last());
@@ -1024,7 +1033,9 @@ static void page_report(web_app *app, const web_request *req, web_response *res)
 	snprintf(y, sizeof(y), "%s", year && strlen(year) == 4 && strspn(year, "0123456789") == 4 ? year : "");
 	if (!*y)
 		strftime(y, sizeof(y), "%Y", localtime(&now));
-	if (out && hoso_problems_new(&problems) == 0 && (opts = json_pack("{s:s}", "year", y)))
+	/* Each record in the unit it was in at the year's end (the units may have changed since). */
+	if (out && hoso_problems_new(&problems) == 0 &&
+		(opts = json_pack("{s:s, s:s+}", "year", y, "as_of", y, "-12-31")))
 		error = hoso_plugin_set_report(app->plugins, "annual", "html", out, opts, problems);
 	if (out)
 		fclose(out);

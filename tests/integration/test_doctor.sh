@@ -256,8 +256,8 @@ H init "$TMP/closed.git" --province 02 --name "Tỉnh Hà Giang" --units "$TMP/c
 H clone "$TMP/closed.git" "$TMP/c" --unit 026 2>/dev/null || fail "clone c"
 run -C "$TMP/c" doctor
 expect_rc 1 "a closed unit"
-expect_line problem unit "unit '026' Huyện Đồng Văn was closed on 2025-06-30" "the closing is said"
-expect_hint unit "git -C '$TMP/c' config hoso.unit CODE (open units: 02 030)" "the hint names the open units"
+expect_line problem unit "unit '026' Huyện Đồng Văn was closed after 2025-06-30" "the closing is said"
+expect_hint unit "hoso -C '$TMP/c' unit use CODE (open units: 02 030)" "the hint names the open units"
 git -C "$TMP/c" config hoso.unit 099
 run -C "$TMP/c" doctor
 expect_rc 1 "an unknown unit"

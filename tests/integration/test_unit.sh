@@ -50,7 +50,9 @@ HOSO_USER=clerk-026 HOSO_PASSWORD=pw-026 run clone "$url" "$TMP/a" --unit 026
 expect_rc 0 "clone for 026"
 HOSO_USER=clerk-m HOSO_PASSWORD=pw-m run clone "$url" "$TMP/b" --unit 027
 expect_rc 0 "clone for 027"
-[ -d "$TMP/a" ] && [ -d "$TMP/b" ] || finish
+HOSO_USER=clerk-m HOSO_PASSWORD=pw-m run clone "$url" "$TMP/c" --unit 027
+expect_rc 0 "a second clone for 027, synced from the clerk's screen"
+[ -d "$TMP/a" ] && [ -d "$TMP/b" ] && [ -d "$TMP/c" ] || finish
 CA() { HOSO_USER=clerk-026 HOSO_PASSWORD=pw-026 "$HOSO" -C "$TMP/a" "$@"; }
 CB() { HOSO_USER=clerk-m HOSO_PASSWORD=pw-m "$HOSO" -C "$TMP/b" "$@"; }
 H() { "$HOSO" -C "$hub" "$@"; }
@@ -159,6 +161,30 @@ CA sync >/dev/null 2>&1 || fail "a's second sync"
 [ "$(tip "$TMP/a")" = "$(tip "$hub")" ] || fail "a converges"
 fsck_clean "$hub"
 fsck_clean "$TMP/a"
+
+# The clerk's screen: its sync button says the unit changed; its 2023 report
+# still counts by the old districts.
+serve_start "$TMP/c" HOSO_USER=clerk-m HOSO_PASSWORD=pw-m
+python3 - "$url" >"$TMP/py.out" 2>&1 <<'EOF' || fail "the screen after the merge: $(cat "$TMP/py.out")"
+import http.client, re, sys, urllib.parse
+port = int(sys.argv[1].rstrip("/").rsplit(":", 1)[1])
+host = "127.0.0.1:%d" % port
+def req(method, path, body=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    h = {"Host": host, "Origin": "http://" + host, "Content-Type": "application/x-www-form-urlencoded"}
+    c.request(method, path, body=body, headers=h)
+    r = c.getresponse()
+    return r, r.read().decode("utf-8", "replace")
+r, page = req("GET", "/sync")
+token = re.search(r'name="_csrf" value="([0-9a-f]+)"', page).group(1)
+r, page = req("POST", "/sync", urllib.parse.urlencode({"_csrf": token}))
+assert r.status == 200 and "027" in page and "phục vụ đơn vị T01" in page, page[-800:]
+r, page = req("GET", "/report?year=2023")
+assert r.status == 200 and "Huyện Đồng Văn" in page and "Huyện Mèo Vạc" in page, page[:300]
+EOF
+[ "$(git -C "$TMP/c" config hoso.unit)" = T01 ] || fail "the screen's sync switched c to T01"
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
 
 # ---------------------------------------------------------------- split
 # The member a's replica added in 026 after the merge (admitted in 2005) is
