@@ -84,25 +84,6 @@ static void read_hub(hub_state *h, hoso_repo *repo, git_remote **remote)
 	git_config_free(cfg);
 }
 
-/* The codes of a unit's `key` ("successors", "predecessors") as "A, B", or "". */
-static const char *codes(char *buf, size_t size, const char *unit, const char *key, hoso_repo *repo)
-{
-	const json_t *units = json_object_get(hoso_repo_config(repo), "units"), *u, *list, *c;
-	size_t i, k, n = 0;
-
-	*buf = '\0';
-	json_array_foreach(units, i, u) {
-		if (strcmp(json_string_value(json_object_get(u, "code")) ? json_string_value(
-			json_object_get(u, "code")) : "", unit) != 0)
-			continue;
-		list = json_object_get(u, key);
-		json_array_foreach(list, k, c)
-			if (json_is_string(c) && n < size)
-				n += (size_t)snprintf(buf + n, size - n, "%s%s", k ? ", " : "", json_string_value(c));
-	}
-	return buf;
-}
-
 /* What the admin's changes of units did to this replica's unit. */
 static void unit_history(hoso_repo *repo, const char *unit)
 {
@@ -111,12 +92,12 @@ static void unit_history(hoso_repo *repo, const char *unit)
 
 	if (!u)
 		return;
-	if (u->valid_to && *codes(list, sizeof(list), unit, "successors", repo))
+	if (u->valid_to && *hoso_unit_codes(list, sizeof(list), hoso_repo_config(repo), unit, "successors"))
 		printf(_("            closed after %s; its records went to %s: choose this replica's "
 			"unit with 'hoso unit use CODE'\n"), u->valid_to, list);
 	else if (u->valid_to)
 		printf(_("            closed after %s\n"), u->valid_to);
-	else if (*codes(list, sizeof(list), unit, "predecessors", repo))
+	else if (*hoso_unit_codes(list, sizeof(list), hoso_repo_config(repo), unit, "predecessors"))
 		printf(_("            since %s, taking the records of %s\n"), u->valid_from ? u->valid_from : "?",
 			list);
 }

@@ -530,7 +530,7 @@ void cli_unit_change(hoso_repo *repo, const char *was, const char *now, const ch
 		cli_warning("unit %s (%s) was closed after %s and split into %s; this replica still "
 			"works for %s", u->code, u->name ? u->name : "", u->valid_to ? u->valid_to : "?", choice,
 			u->code);
-		cli_hint("choose its unit now with 'hoso unit use CODE'; until then, sync moves what you "
-			"write to the unit the split's rules say");
+		cli_hint("choose its unit now with 'hoso unit use CODE': nothing more can be written in a "
+			"closed unit");
 	}
 }

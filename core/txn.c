@@ -6,6 +6,7 @@
 
 #include "hoso/json.h"
 #include "internal.h"
+#include "hoso/unit.h"
 #include "lock.h"
 #include "map.h"
 #include "pack.h"
@@ -514,6 +515,8 @@ int hoso_txn_put(hoso_txn *txn, const char *unit, const json_t *record, hoso_put
 	char id[HOSO_ID_LEN + 1], *path = NULL, *data = NULL;
 	json_t *copy = NULL;
 	location loc = { "", "", NULL };
+	const hoso_unit *u;
+	char codes[256];
 	size_t len;
 	int error = HOSO_EINVALID, found;
 
@@ -528,9 +531,14 @@ int hoso_txn_put(hoso_txn *txn, const char *unit, const json_t *record, hoso_put
 	else if (!(schema = hoso_repo_schema(txn->repo, type)))
 		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, "type", "type",
 			"unknown record type '%s'", type);
-	if (!unit || !hoso_repo_unit_find(txn->repo, unit))
+	if (!unit || !(u = hoso_repo_unit_find(txn->repo, unit)))
 		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "unit",
 			"unknown unit '%s'", unit ? unit : "");
+	else if (u->valid_to)
+		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "unit",
+			"unit '%s' was closed after %s; its records are in %s", unit, u->valid_to,
+			*hoso_unit_codes(codes, sizeof(codes), hoso_repo_config(txn->repo), unit, "successors") ?
+			codes : "no unit");
 	if (idv && !hoso_id_valid(json_string_value(idv)))
 		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, "id", "pattern",
 			"'%.40s' is not a ULID (26 characters of Crockford base32)",

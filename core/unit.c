@@ -87,6 +87,19 @@ static void day_before(char out[11], const char *date)
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+const char *hoso_unit_codes(char *buf, size_t size, const json_t *config, const char *unit,
+	const char *key)
+{
+	const json_t *c;
+	size_t i, n = 0;
+
+	*buf = '\0';
+	json_array_foreach(json_object_get(unit_obj(config, unit), key), i, c)
+		if (json_is_string(c) && n < size)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "", json_string_value(c));
+	return buf;
+}
+
 int hoso_unit_open_on(const hoso_unit *u, const char *date)
 {
 	return u && (!u->valid_from || strcmp(u->valid_from, date) <= 0) &&
@@ -926,7 +939,7 @@ int hoso_unit_follow(hoso_repo *repo, char from[64], char to[256])
 {
 	const char *own = hoso_repo_own_unit(repo), *next = own;
 	const json_t *u, *succ;
-	size_t i, hops = 0;
+	size_t hops = 0;
 	int error;
 
 	*from = *to = '\0';
@@ -937,9 +950,7 @@ int hoso_unit_follow(hoso_repo *repo, char from[64], char to[256])
 	while ((u = unit_obj(repo->config, next)) && str(u, "valid_to") && hops++ < 64) {
 		succ = json_object_get(u, "successors");
 		if (json_array_size(succ) != 1) {
-			for (i = 0; i < json_array_size(succ); i++)
-				snprintf(to + strlen(to), 256 - strlen(to), "%s%s", i ? ", " : "",
-					json_string_value(json_array_get(succ, i)));
+			hoso_unit_codes(to, 256, repo->config, next, "successors");
 			return 0;
 		}
 		next = json_string_value(json_array_get(succ, 0));

@@ -85,6 +85,10 @@ int hoso_unit_open_on(const hoso_unit *unit, const char *date);
 const char *hoso_unit_successor(const json_t *config, const char *unit, const json_t *record,
 	const char *(*unit_of)(const char *id, void *payload), void *payload);
 
+/* The codes `config` (a hoso.json) lists under `key` ("successors", "predecessors") of `unit`, as "A, B" in `buf` ("" if none). */
+const char *hoso_unit_codes(char *buf, size_t size, const json_t *config, const char *unit,
+	const char *key);
+
 /*
  * A replica whose own unit was closed into one successor (a merge) follows
  * it: its unit becomes the successor (the last of a chain), as the admin's

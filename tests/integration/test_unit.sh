@@ -123,6 +123,12 @@ assert u["clerk-m"]["units"] == ["T01"], u["clerk-m"]
 assert u["clerk-027"]["units"] == ["030"], u["clerk-027"]' || fail "access.json: the clerks of 026 and 027 hold T01"
 run -C "$hub" verify --all
 expect_rc 0 "verify after the merge"
+before=$(tip "$hub")
+member_fields 002080000009 "s/cell_id=.*/cell_id=$C26a/"
+run -C "$hub" add member --unit 026 "${MF[@]}"
+expect_rc 1 "a write in a closed unit"
+expect_err "unit '026' was closed after 2025-06-30; its records are in T01" "the refusal names the unit that took its place"
+[ "$(tip "$hub")" = "$before" ] || fail "the refused write made a commit"
 fsck_clean "$hub"
 run -C "$hub" unit list --as-of 2024-01-01
 printf '%s\n' "$out" | grep -q "^026 " && ! printf '%s\n' "$out" | grep -q "^T01 " || fail "units as of 2024: $out"
