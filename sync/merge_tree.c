@@ -119,6 +119,7 @@ typedef struct {
 	hoso_merge_tree_stats *stats;
 	const char *user;        /* who pushes the merge, or NULL */
 	hoso_access *access;     /* what they may write, as the hub has it */
+	json_t *closing;         /* the hub's hoso.json when it has closed units, else NULL */
 	char now[32];
 	char ours_hex[GIT_OID_HEXSZ + 1], theirs_hex[GIT_OID_HEXSZ + 1];
 } merge_ctx;
@@ -153,11 +154,53 @@ static int write_conflict(merge_ctx *m, const char *unit, const char *type, cons
 	return error;
 }
 
-/* Check and stage `record` (borrowed) in `unit`, as a local write is. */
+/* hoso.json as the hub has it (new reference), when it closed a unit; else NULL. */
+static json_t *closing_config(merge_ctx *m)
+{
+	git_blob *blob = NULL;
+	json_t *config = NULL, *u;
+	size_t i;
+
+	if (hoso_tree_read(&blob, m->git, m->theirs, "hoso.json") == 0)
+		config = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
+	git_blob_free(blob);
+	json_array_foreach(json_object_get(config, "units"), i, u)
+		if (json_object_get(u, "valid_to"))
+			return config;
+	json_decref(config);
+	return NULL;
+}
+
+/* The unit of record `id` as the merge has it so far, or NULL. */
+static const char *unit_in_txn(const char *id, void *txn)
+{
+	static _Thread_local char unit[64];
+	const char *u;
+	json_t *rec = NULL;
+
+	if (hoso_txn_get(&rec, &u, txn, id) < 0)
+		return NULL;
+	snprintf(unit, sizeof(unit), "%s", u);
+	json_decref(rec);
+	return unit;
+}
+
+/*
+ * Check and stage `record` (borrowed) in `unit`, as a local write is; in a
+ * unit the hub has closed, in the unit that took its place (the
+ * move-and-edit rule: the hub's move and our edit both stay).
+ */
 static int stage_record(merge_ctx *m, const char *unit, const json_t *record, const char *where)
 {
+	const char *to = m->closing ? hoso_unit_successor(m->closing, unit, record, unit_in_txn, m->txn) : NULL;
 	double t0 = hoso_clock();
-	int error = hoso_txn_put(m->txn, unit, record, HOSO_PUT_UPSERT, where, 0, m->problems, NULL);
+	int error;
+
+	if (to) {
+		unit = to;
+		m->stats->moved++;
+	}
+	error = hoso_txn_put(m->txn, unit, record, HOSO_PUT_UPSERT, where, 0, m->problems, NULL);
 
 	m->stats->check_s += hoso_clock() - t0;
 	return error;
@@ -309,6 +352,24 @@ static int take_file(merge_ctx *m, const both *b)
 	return error;
 }
 
+/*
+ * A record we wrote in a unit the hub has since closed (we did not know
+ * yet) goes where the hub sent that unit's records.
+ */
+static int follow_closed_unit(merge_ctx *m, const char *id)
+{
+	json_t *rec = NULL;
+	const char *unit;
+	int error;
+
+	if ((error = hoso_txn_get(&rec, &unit, m->txn, id)) < 0)
+		return error == HOSO_ENOTFOUND ? 0 : error;
+	if (hoso_unit_successor(m->closing, unit, rec, unit_in_txn, m->txn))
+		error = stage_record(m, unit, rec, id);
+	json_decref(rec);
+	return error;
+}
+
 typedef struct {
 	char **keys;
 	size_t n;
@@ -320,58 +381,6 @@ static void key_cb(const char *key, void *value, void *payload)
 
 	(void)value;
 	l->keys[l->n++] = (char *)key;
-}
-
-/* hoso.json as the hub has it (new reference), when it closed a unit; else NULL. */
-static json_t *closing_config(merge_ctx *m)
-{
-	git_blob *blob = NULL;
-	json_t *config = NULL, *u;
-	size_t i;
-
-	if (hoso_tree_read(&blob, m->git, m->theirs, "hoso.json") == 0)
-		config = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
-	git_blob_free(blob);
-	json_array_foreach(json_object_get(config, "units"), i, u)
-		if (json_object_get(u, "valid_to"))
-			return config;
-	json_decref(config);
-	return NULL;
-}
-
-/* The unit of record `id` as the merge has it so far, or NULL. */
-static const char *unit_in_txn(const char *id, void *txn)
-{
-	static _Thread_local char unit[64];
-	const char *u;
-	json_t *rec = NULL;
-
-	if (hoso_txn_get(&rec, &u, txn, id) < 0)
-		return NULL;
-	snprintf(unit, sizeof(unit), "%s", u);
-	json_decref(rec);
-	return unit;
-}
-
-/*
- * A record we wrote in a unit the hub has since closed (the replica did not
- * know yet) goes where the hub's change sent that unit's records, with our
- * edit: the move-and-edit rule.
- */
-static int follow_closed_unit(merge_ctx *m, const json_t *config, const char *id)
-{
-	json_t *rec = NULL;
-	const char *unit, *to;
-	int error;
-
-	if ((error = hoso_txn_get(&rec, &unit, m->txn, id)) < 0)
-		return error == HOSO_ENOTFOUND ? 0 : error;
-	if ((to = hoso_unit_successor(config, unit, rec, unit_in_txn, m->txn))) {
-		error = stage_record(m, to, rec, id);
-		m->stats->moved++;
-	}
-	json_decref(rec);
-	return error;
 }
 
 static int by_str(const void *a, const void *b)
@@ -388,7 +397,6 @@ int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
 	git_diff *dours = NULL, *dtheirs = NULL;
 	hoso_map *changes = NULL;
 	key_list keys = { NULL, 0 };
-	json_t *config = NULL;
 	time_t now = time(NULL);
 	size_t i;
 	int error;
@@ -433,6 +441,7 @@ int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
 		(error = collect(changes, dours, 0)) < 0 ||
 		(error = collect(changes, dtheirs, 1)) < 0)
 		goto done;
+	m.closing = closing_config(&m);
 	/* The hub's units when the merge takes its hoso.json: records go to units it added. */
 	{
 		both *b = hoso_map_get(changes, "path:hoso.json");
@@ -458,14 +467,14 @@ int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
 		else
 			error = take_theirs(&m, key + 3, b);
 	}
-	if (error == 0 && (config = closing_config(&m)))
-		for (i = 0; i < keys.n && error == 0; i++) {
-			both *b = hoso_map_get(changes, keys.keys[i]);
-			if (strncmp(keys.keys[i], "id:", 3) == 0 && b->in_ours && b->ours.new_path)
-				error = follow_closed_unit(&m, config, keys.keys[i] + 3);
-		}
+	/* What we wrote, in a unit the hub has closed, and no clash moved. */
+	for (i = 0; i < keys.n && error == 0 && m.closing; i++) {
+		both *b = hoso_map_get(changes, keys.keys[i]);
+		if (strncmp(keys.keys[i], "id:", 3) == 0 && b->in_ours && !b->in_theirs && b->ours.new_path)
+			error = follow_closed_unit(&m, keys.keys[i] + 3);
+	}
 done:
-	json_decref(config);
+	json_decref(m.closing);
 	free(keys.keys);
 	if (changes) {
 		hoso_map_foreach(changes, both_free, NULL);
