@@ -29,7 +29,7 @@ typedef struct {
 	json_t *config; /* the new hoso.json */
 	unit_rec *recs;
 	size_t n, cap;
-	hoso_map *where; /* id -> unit_rec, for the records that move */
+	hoso_map *where; /* split: id -> the unit a record goes to */
 } change_ctx;
 
 static const char *str(const json_t *obj, const char *key)
@@ -316,11 +316,6 @@ static int place_split(change_ctx *x)
 	size_t i, k, left = 0;
 	int error = 0, progress = 1;
 
-	for (i = 0; i < c->nby; i++) {
-		const char *eq = strchr(c->by[i], '=');
-		if (!eq || eq == c->by[i] || !eq[1])
-			return hoso_error_set(HOSO_EUSAGE, "--by '%s' is not FIELD=VALUE", c->by[i]);
-	}
 	for (i = 0; i < x->n && error == 0; i++) {
 		unit_rec *r = &x->recs[i];
 
@@ -672,6 +667,31 @@ static int check_change(change_ctx *x)
 		if (is_in(c->into[i], c->from, c->nfrom) || is_in(c->into[i], c->into, i))
 			return hoso_error_set(HOSO_EUSAGE, "unit '%s' cannot be both closed and kept, "
 				"or named twice", c->into[i]);
+	}
+	/* A level or a field no schema knows is a typo that would change nothing, or everything. */
+	for (i = 0; i < c->ndissolve; i++) {
+		const json_t *levels = json_object_get(hoso_schema_field(hoso_repo_schema(x->repo,
+			"organization"), "level"), "enum"), *l;
+		json_array_foreach(levels, k, l)
+			if (strcmp(json_string_value(l), c->dissolve[i]) == 0)
+				break;
+		if (k == json_array_size(levels))
+			return hoso_error_set(HOSO_EUSAGE, "--dissolve: '%s' is not a level of organizations",
+				c->dissolve[i]);
+	}
+	for (i = 0; i < c->nby; i++) {
+		const hoso_schema_set *all = hoso_repo_schemas(x->repo);
+		const char *eq = strchr(c->by[i], '=');
+		char field[64];
+
+		if (!eq || eq == c->by[i] || !eq[1] || (size_t)(eq - c->by[i]) >= sizeof(field))
+			return hoso_error_set(HOSO_EUSAGE, "--by '%s' is not FIELD=VALUE", c->by[i]);
+		snprintf(field, sizeof(field), "%.*s", (int)(eq - c->by[i]), c->by[i]);
+		for (k = 0; k < hoso_schema_set_count(all); k++)
+			if (hoso_schema_field(hoso_schema_set_get(all, hoso_schema_set_type(all, k)), field))
+				break;
+		if (k == hoso_schema_set_count(all))
+			return hoso_error_set(HOSO_EUSAGE, "--by: no record type has a field '%s'", field);
 	}
 	/* An open unit under a closing one would have no parent. */
 	for (i = 0; i < json_array_size(json_object_get(x->config, "units")); i++) {

@@ -84,6 +84,11 @@ git -C "$hub" show main:hoso.json | grep -q '"code": "T01"' || fail "T01 is in h
 run -C "$hub" unit close 026 --on 2025-07-01
 expect_rc 2 "closing a unit that holds records"
 expect_err "still holds 7 records" "the refusal counts them"
+run -C "$hub" unit merge 026 027 --into T01 --on 2025-07-01 --dissolve dang_bo_huyen --reparent-to "$P"
+expect_rc 2 "a level no organization has (a typo)"
+expect_err "'dang_bo_huyen' is not a level of organizations" "the refusal names it"
+run -C "$hub" unit merge 026 027 --into T01 --on 2025-06-31
+expect_rc 2 "a day that is not a date"
 run -C "$hub" unit merge 026 027 --into T01 --on 2025-07-01 --dissolve dang_bo_cap_tren_co_so
 expect_rc 2 "dissolving the districts' committees leaves their cells without a parent"
 expect_err "--reparent-to" "the hint names the option"
@@ -200,6 +205,9 @@ grep -q '"026": 4' "$TMP/report-2023-before-split.json" || fail "m6 counts in 02
 H unit add X1 --name "Xã Lũng Cú" --from 2026-01-01 >/dev/null 2>&1 || fail "add X1"
 H unit add X2 --name "Xã Đồng Văn" --from 2026-01-01 >/dev/null 2>&1 || fail "add X2"
 before=$(tip "$hub")
+run -C "$hub" unit split T01 --into X1 --into X2 --by admin_unt=00715 --on 2026-01-01
+expect_rc 2 "a field no record has (a typo that would send every record to X2)"
+expect_err "no record type has a field 'admin_unt'" "the refusal names it"
 run -C "$hub" unit split T01 --into X1 --into X2 --by admin_unit=00715 --by admin_unit=00718 --on 2026-01-01
 expect_rc 1 "a split whose rules leave records without a unit"
 expect_err "without a unit" "it says so"
