@@ -833,12 +833,6 @@ static int as_of_cb(const char *path, const git_oid *old, const git_oid *new, vo
 	return 0;
 }
 
-static int by_day(const void *a, const void *b)
-{
-	const char *x = str(*(json_t *const *)a, "on"), *y = str(*(json_t *const *)b, "on");
-	return strcmp(x ? x : "", y ? y : "");
-}
-
 int hoso_units_as_of_new(hoso_units_as_of **out, hoso_repo *repo, const char *date)
 {
 	const json_t *log = json_object_get(repo->config, "reorganizations");
@@ -855,8 +849,18 @@ int hoso_units_as_of_new(hoso_units_as_of **out, hoso_repo *repo, const char *da
 			after[n++] = r;
 	if (n == 0)
 		goto done;
-	/* The earliest first: a record's unit before it is its unit on the day. */
-	qsort(after, n, sizeof(*after), by_day);
+	/*
+	 * The earliest first (two on one day in the order they were made): a
+	 * record's unit before it is its unit on the day.
+	 */
+	for (i = 1; i < n; i++) {
+		json_t *x = after[i];
+		size_t k = i;
+
+		for (; k > 0 && strcmp(str(after[k - 1], "on"), str(x, "on")) > 0; k--)
+			after[k] = after[k - 1];
+		after[k] = x;
+	}
 	if (!(w.view = calloc(1, sizeof(*w.view))) || hoso_map_new(&w.view->unit) < 0 ||
 		hoso_map_new(&w.view->org) < 0 || hoso_map_new(&w.view->made) < 0) {
 		error = hoso_error_set(HOSO_ERROR, "out of memory");

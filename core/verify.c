@@ -92,6 +92,60 @@ static void closed_unit_empty(verify_ctx *v, const json_t *u, const char *field)
 	git_tree_entry_free(e);
 }
 
+/* Each of `list` (at `field`) is a unit of `codes`. */
+static void check_codes(verify_ctx *v, const char *path, const char *field, const json_t *list,
+	const json_t *codes)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(list, i, c)
+		if (!json_is_string(c) || !json_object_get(codes, json_string_value(c)))
+			PROBLEM(v, path, field, "unit", "'%s' is not a unit of hoso.json",
+				json_is_string(c) ? json_string_value(c) : "(not a string)");
+}
+
+/*
+ * The days and links of units changed by 'hoso unit': real dates, and
+ * successors, predecessors and the reorganizations' units that exist.
+ */
+static void check_unit_links(verify_ctx *v, const char *path, const json_t *config,
+	const json_t *codes)
+{
+	static const char *const days[] = { "valid_from", "valid_to" };
+	const json_t *u, *r;
+	const char *day;
+	char field[96];
+	size_t i, k;
+
+	json_array_foreach(json_object_get(config, "units"), i, u) {
+		for (k = 0; k < 2; k++) {
+			snprintf(field, sizeof(field), "units[%zu].%s", i, days[k]);
+			if ((day = json_string_value(json_object_get(u, days[k]))) && !hoso_date_valid(day))
+				PROBLEM(v, path, field, "format", "'%s' is not a date (YYYY-MM-DD)", day);
+		}
+		snprintf(field, sizeof(field), "units[%zu].successors", i);
+		check_codes(v, path, field, json_object_get(u, "successors"), codes);
+		snprintf(field, sizeof(field), "units[%zu].predecessors", i);
+		check_codes(v, path, field, json_object_get(u, "predecessors"), codes);
+	}
+	json_array_foreach(json_object_get(config, "reorganizations"), i, r) {
+		const char *before = json_string_value(json_object_get(r, "before"));
+		git_oid id;
+
+		snprintf(field, sizeof(field), "reorganizations[%zu].on", i);
+		if (!(day = json_string_value(json_object_get(r, "on"))) || !hoso_date_valid(day))
+			PROBLEM(v, path, field, "format", "a reorganization needs the day it took effect (YYYY-MM-DD)");
+		snprintf(field, sizeof(field), "reorganizations[%zu].from", i);
+		check_codes(v, path, field, json_object_get(r, "from"), codes);
+		snprintf(field, sizeof(field), "reorganizations[%zu].into", i);
+		check_codes(v, path, field, json_object_get(r, "into"), codes);
+		snprintf(field, sizeof(field), "reorganizations[%zu].before", i);
+		if (before && (git_oid_fromstr(&id, before) < 0 || strlen(before) != GIT_OID_HEXSZ))
+			PROBLEM(v, path, field, "format", "'%.48s' is not a commit id", before);
+	}
+}
+
 static void check_config(verify_ctx *v, const char *path, const char *data, size_t len)
 {
 	json_t *config = parse_file(v->problems, path, data, len, 1), *units, *u;
@@ -117,6 +171,7 @@ static void check_config(verify_ctx *v, const char *path, const char *data, size
 			json_object_set_new(codes, code, json_true());
 		closed_unit_empty(v, u, field);
 	}
+	check_unit_links(v, path, config, codes);
 done:
 	json_decref(config);
 	json_decref(codes);

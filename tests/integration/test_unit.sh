@@ -261,4 +261,21 @@ run -C "$W" verify --commit HEAD
 expect_rc 1 "verify a record in a closed unit"
 expect_err "unit '026' was closed after 2025-06-30" "verify names the closed unit"
 expect_err "data/026/member/" "and the path"
+# hoso.json edited by hand: a successor that is no unit, a last day that is no date.
+git -C "$W" reset -q --hard HEAD^
+python3 - "$W/hoso.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+for u in c["units"]:
+    if u["code"] == "026":
+        u["successors"] = ["T99"]
+    if u["code"] == "027":
+        u["valid_to"] = "2025-06-31"
+open(sys.argv[1], "w").write(json.dumps(c, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+EOF
+git -C "$W" commit -qam "hoso.json by hand" || fail "commit hoso.json by hand"
+run -C "$W" verify --commit HEAD
+expect_rc 1 "verify a hoso.json whose links are broken"
+expect_err "'T99' is not a unit of hoso.json" "a successor that is no unit"
+expect_err "'2025-06-31' is not a date" "a last day that is no date"
 finish
