@@ -152,33 +152,33 @@ static int same(const char *value, void *payload)
 	return strcmp(value, payload) == 0;
 }
 
-int hoso_as_of_blob(git_blob **out, hoso_repo *repo, const hoso_units_as_of *view, const char *id)
+int hoso_host_as_of(const hoso_host *host, const char *want, const char *id, const char **unit,
+	const char **data, size_t *len, git_blob **then)
 {
-	const git_oid *then = hoso_units_as_of_org(view, id);
+	const git_oid *blob = hoso_units_as_of_org(host->as_of, id);
 
-	*out = NULL;
-	return then && git_blob_lookup(out, hoso_repo_git(repo), then) == 0 ? 0 : -1;
+	*then = NULL;
+	*unit = hoso_units_as_of_unit(host->as_of, id, *unit, *data, *len);
+	if (want && strcmp(want, *unit) != 0)
+		return 1;
+	if (blob && git_blob_lookup(then, hoso_repo_git(host->repo), blob) == 0) {
+		*data = git_blob_rawcontent(*then);
+		*len = (size_t)git_blob_rawsize(*then);
+	}
+	return 0;
 }
 
 static int visit_cb(const char *unit, const char *type, const char *id, const char *data,
 	size_t len, void *payload)
 {
 	visit_ctx *v = payload;
-
 	git_blob *then = NULL;
 	int rc;
 
 	(void)type;
-	if (v->host->as_of) {
-		/* In its unit as on the day (the walk was of every unit), an organization as it was. */
-		unit = hoso_units_as_of_unit(v->host->as_of, id, unit, data, len);
-		if (v->unit && strcmp(v->unit, unit) != 0)
-			return 0;
-		if (hoso_as_of_blob(&then, v->host->repo, v->host->as_of, id) == 0) {
-			data = git_blob_rawcontent(then);
-			len = (size_t)git_blob_rawsize(then);
-		}
-	}
+	/* As on a day, the walk was of every unit. */
+	if (v->host->as_of && hoso_host_as_of(v->host, v->unit, id, &unit, &data, &len, &then))
+		return 0;
 	rc = v->field && !each_value(data, len, v->field, same, (void *)v->value) ? 0 :
 		v->visit(v->payload, unit, id, data, len);
 	git_blob_free(then);

@@ -31,8 +31,14 @@ struct hoso_host {
 	const hoso_units_as_of *as_of; /* records in their units as on option as_of; NULL: as now */
 };
 
-/* The blob of organization `id` as on the view's day, when it was changed since: 0, else -1. */
-int hoso_as_of_blob(git_blob **out, hoso_repo *repo, const hoso_units_as_of *view, const char *id);
+/*
+ * Record `id` as on the day of `host->as_of` (not NULL): `*unit` becomes its
+ * unit then, and an organization a reorganization has changed since its
+ * bytes then (`*data`, `*len`, from `*then`, which the caller frees). 1 when
+ * `want` (may be NULL) is not its unit then: skip it; else 0.
+ */
+int hoso_host_as_of(const hoso_host *host, const char *want, const char *id, const char **unit,
+	const char **data, size_t *len, git_blob **then);
 
 /* The one API table every plugin receives at its entry point. */
 extern const hoso_host_api hoso_host_api_table;

@@ -620,13 +620,8 @@ static int export_cb(const char *unit, const char *type, const char *id, const c
 	int rc = 0;
 
 	if (e->as_of) {
-		unit = hoso_units_as_of_unit(e->host->as_of, id, unit, data, len);
-		if (e->unit && strcmp(e->unit, unit) != 0)
+		if (hoso_host_as_of(e->host, e->unit, id, &unit, &data, &len, &then))
 			return 0;
-		if (hoso_as_of_blob(&then, e->host->repo, e->host->as_of, id) == 0) {
-			data = git_blob_rawcontent(then);
-			len = (size_t)git_blob_rawsize(then);
-		}
 		if (!existed_on(type, data, len, e->as_of))
 			goto done;
 	}
