@@ -109,6 +109,9 @@ int cli_admin_only(hoso_repo *repo, const char *what);
  */
 void cli_unit_change(hoso_repo *repo, const char *was, const char *now, const char *choice);
 
+/* When `unit` (may be NULL) is closed, a hint: where its records are now, and (`as_of`) --as-of. */
+void cli_closed_unit_hint(hoso_repo *repo, const char *unit, int as_of);
+
 /* The unit given by --unit, else the replica's own; NULL with a message if neither. */
 const char *cli_unit(const cli_args *args, hoso_repo *repo, int *exit_code);
 /* The schema of TYPE, or NULL with a usage message naming the known types. */

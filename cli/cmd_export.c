@@ -48,6 +48,8 @@ static int run(cli_args *args, hoso_repo *repo)
 	}
 	if (unit && !hoso_repo_unit_find(repo, unit))
 		return cli_error(EXIT_USAGE, "unknown unit '%s'", unit);
+	if (!cli_get(args, "as-of"))
+		cli_closed_unit_hint(repo, unit, 1);
 	if (cli_get(args, "as-of") && !hoso_date_valid(cli_get(args, "as-of")))
 		return cli_usage(args->cmd, "--as-of wants a date YYYY-MM-DD");
 	if ((rc = cli_labels(&labels, args)) != 0)

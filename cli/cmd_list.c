@@ -98,6 +98,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		return error;
 	if (unit && !hoso_repo_unit_find(repo, unit))
 		return cli_error(EXIT_USAGE, "unknown unit '%s'", unit);
+	cli_closed_unit_hint(repo, unit, 0);
 	st.where = cli_all(args, "where", &st.nwhere);
 	for (i = 0; i < st.nwhere; i++)
 		if (!strchr(st.where[i], '=') || st.where[i][0] == '=')

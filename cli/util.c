@@ -534,3 +534,17 @@ void cli_unit_change(hoso_repo *repo, const char *was, const char *now, const ch
 			"closed unit");
 	}
 }
+
+void cli_closed_unit_hint(hoso_repo *repo, const char *unit, int as_of)
+{
+	const hoso_unit *u = unit ? hoso_repo_unit_find(repo, unit) : NULL;
+	char codes[256];
+
+	if (!u || !u->valid_to)
+		return;
+	hoso_unit_codes(codes, sizeof(codes), hoso_repo_config(repo), unit, "successors");
+	cli_hint("unit %s was closed after %s and holds no records now: they are in %s", unit,
+		u->valid_to, *codes ? codes : "?");
+	if (as_of)
+		cli_hint("--as-of %s gives them as they were in unit %s", u->valid_to, unit);
+}

@@ -135,6 +135,12 @@ expect_rc 1 "a write in a closed unit"
 expect_err "unit '026' was closed after 2025-06-30; its records are in T01" "the refusal names the unit that took its place"
 [ "$(tip "$hub")" = "$before" ] || fail "the refused write made a commit"
 fsck_clean "$hub"
+run -C "$hub" list member --unit 026
+expect_rc 0 "a list of a closed unit"
+[ -z "$out" ] || fail "a closed unit lists nothing: $out"
+expect_err "unit 026 was closed after 2025-06-30 and holds no records now: they are in T01" "the list says where they are"
+run -C "$hub" export csv --type member --unit 026
+expect_err "--as-of 2025-06-30 gives them as they were in unit 026" "the export says how to get them"
 run -C "$hub" unit list --as-of 2024-01-01
 printf '%s\n' "$out" | grep -q "^026 " && ! printf '%s\n' "$out" | grep -q "^T01 " || fail "units as of 2024: $out"
 run -C "$hub" unit list --as-of 2025-07-01
