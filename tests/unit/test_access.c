@@ -10,9 +10,6 @@
  * configuration is read: the author comes from the init options.
  */
 
-#define _XOPEN_SOURCE 700
-
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <cmocka.h>
 #include <git2.h>
 #include <jansson.h>
@@ -30,87 +26,24 @@
 #include "hoso/record.h"
 #include "hoso/repo.h"
 #include "internal.h"
+#include "fixture.h"
 
-#define AUTHOR "Ng\xC6\xB0\xE1\xBB\x9Di Th\xE1\xBB\xAD"
-#define EMAIL "thu@example.vn"
 /* "Lê Văn Thử" composed (NFC) and decomposed (NFD). */
 #define NAME_NFC "L\xC3\xAA V\xC4\x83n Th\xE1\xBB\xAD"
 #define NAME_NFD "Le\xCC\x82 Va\xCC\x86n Thu\xCC\x9B\xCC\x89"
 
-typedef struct {
-	char dir[64];
-	char path[128];
-	hoso_repo *repo;
-	hoso_problems *problems;
-} fixture;
+typedef fixture_repo fixture;
 
-static char home[64];
-
-static int remove_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	strcpy(home, "/tmp/hoso-test-access-home-XXXXXX");
-	if (!mkdtemp(home))
-		return -1;
-	setenv("HOME", home, 1);
-	setenv("XDG_CONFIG_HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	return git_libgit2_init() < 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	git_libgit2_shutdown();
-	nftw(home, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
-	return 0;
-}
+/* Province 02 with units 030 and 026. */
+static const fixture_options repo_options = {
+	.province_name = "T\xE1\xBB\x89nh Th\xE1\xBB\xAD",
+	.units = "{\"units\":[{\"code\":\"030\",\"name\":\"Huy\xE1\xBB\x87n A\"},"
+		"{\"code\":\"026\",\"name\":\"Huy\xE1\xBB\x87n B\"}]}",
+};
 
 static int setup(void **state)
 {
-	hoso_init_options opts = HOSO_INIT_OPTIONS_INIT;
-	fixture *f = calloc(1, sizeof(*f));
-	json_t *units;
-	json_error_t jerr;
-
-	assert_non_null(f);
-	strcpy(f->dir, "/tmp/hoso-test-access-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/repo.git", f->dir);
-	assert_int_equal(hoso_problems_new(&f->problems), 0);
-	units = json_loads("{\"units\":[{\"code\":\"030\",\"name\":\"Huy\xE1\xBB\x87n A\"},"
-		"{\"code\":\"026\",\"name\":\"Huy\xE1\xBB\x87n B\"}]}", 0, &jerr);
-	assert_non_null(units);
-	opts.province = "02";
-	opts.name = "T\xE1\xBB\x89nh Th\xE1\xBB\xAD";
-	opts.units = units;
-	opts.schema_dir = HOSO_SOURCE_SCHEMA_DIR;
-	opts.author_name = AUTHOR;
-	opts.author_email = EMAIL;
-	if (hoso_repo_init(&f->repo, f->path, &opts, f->problems) != 0)
-		fail_msg("hoso_repo_init: %s", hoso_error_last());
-	json_decref(units);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-
-	hoso_repo_free(f->repo);
-	hoso_problems_free(f->problems);
-	nftw(f->dir, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
+	return fixture_setup(state, sizeof(fixture), &repo_options);
 }
 
 /* Helpers */
@@ -146,17 +79,6 @@ static int has(const hoso_problems *problems, const char *field, const char *rul
 			return 1;
 	}
 	return 0;
-}
-
-static void print_problems(const hoso_problems *problems)
-{
-	size_t i;
-
-	for (i = 0; i < hoso_problems_count(problems); i++) {
-		const hoso_problem *p = hoso_problems_get(problems, i);
-		print_message("  %s: field '%s' [%s]: %s\n", p->where ? p->where : "-",
-			p->field ? p->field : "-", p->rule, p->message);
-	}
 }
 
 static void tip(fixture *f, git_oid *out)
@@ -393,7 +315,7 @@ static void test_parse_bad(void **state)
 		assert_int_equal(hoso_problems_new(&problems), 0);
 		rc = hoso_access_parse(&a, c->text, strlen(c->text), "access.json", f->repo, problems);
 		if (rc != HOSO_EINVALID || a || !has(problems, c->field, c->rule)) {
-			print_problems(problems);
+			fixture_print_problems(problems);
 			fail_msg("case %zu (%s): rc %d, expected a problem at field '%s' [%s]", i, c->text,
 				rc, c->field ? c->field : "(none)", c->rule);
 		}
@@ -613,8 +535,8 @@ static void test_set_commits_canonical(void **state)
 	assert_int_equal(git_commit_lookup(&c, hoso_repo_git(f->repo), &after), 0);
 	assert_int_equal(git_commit_parentcount(c), 1);
 	assert_true(git_oid_equal(git_commit_parent_id(c, 0), &before));
-	assert_string_equal(git_commit_author(c)->name, AUTHOR);
-	assert_string_equal(git_commit_author(c)->email, EMAIL);
+	assert_string_equal(git_commit_author(c)->name, FIXTURE_AUTHOR);
+	assert_string_equal(git_commit_author(c)->email, FIXTURE_EMAIL);
 	assert_string_equal(git_commit_summary(c), "access: set clerk-2 to clerk of 026, 030");
 	git_commit_free(c);
 	text = blob_at(f, "access.json");
@@ -668,7 +590,7 @@ static void expect_set_refused(fixture *f, const char *user, const char *role,
 	tip(f, &before);
 	assert_int_equal(hoso_access_set(f->repo, user, role, units, n, f->problems), HOSO_EINVALID);
 	if (!has(f->problems, field, rule)) {
-		print_problems(f->problems);
+		fixture_print_problems(f->problems);
 		fail_msg("set %s %s: no problem at '%s' [%s]", user, role, field, rule);
 	}
 	tip(f, &after);
@@ -750,22 +672,22 @@ static void test_repair(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_parse_good, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_parse_init_and_nfc, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_parse_without_repo, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_parse_bad, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_parse_reports_all, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_may_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_load_tip_and_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_load_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_load_units_of_its_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_repo_role, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_commits_canonical, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_name_nfc, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_repair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_good, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_parse_init_and_nfc, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_parse_without_repo, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_parse_bad, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_parse_reports_all, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_may_write, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_load_tip_and_tree, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_load_missing, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_load_units_of_its_tree, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_repo_role, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_set_commits_canonical, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_set_name_nfc, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_set_refused, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_remove, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_repair, setup, fixture_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -12,16 +12,12 @@
  * configuration is read: the author comes from the init options.
  */
 
-#define _XOPEN_SOURCE 700
-
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <cmocka.h>
 #include <git2.h>
 #include <jansson.h>
@@ -31,9 +27,7 @@
 #include "hoso/record.h"
 #include "hoso/repo.h"
 #include "hoso/unit.h"
-
-#define AUTHOR "Ng\xC6\xB0\xE1\xBB\x9Di Th\xE1\xBB\xAD"
-#define EMAIL "thu@example.vn"
+#include "fixture.h"
 
 /* The records of the seed: the province's committee, two districts', their cells and members. */
 typedef struct {
@@ -49,95 +43,25 @@ typedef struct {
 } seed_ids;
 
 typedef struct {
-	char dir[64];
-	char path[128];
-	hoso_repo *repo;
-	hoso_problems *problems;
+	fixture_repo base;
 	seed_ids s;
 } fixture;
 
-static char home[64];
-
-static int remove_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	strcpy(home, "/tmp/hoso-test-reorg-home-XXXXXX");
-	if (!mkdtemp(home))
-		return -1;
-	setenv("HOME", home, 1);
-	setenv("XDG_CONFIG_HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	return git_libgit2_init() < 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	git_libgit2_shutdown();
-	nftw(home, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
-	return 0;
-}
+/* Province 02 with units 026, 027 and 030. */
+static const fixture_options repo_options = {
+	.province_name = "T\xE1\xBB\x89nh H\xC3\xA0 Giang",
+	.units = "{\"units\":["
+		"{\"code\":\"026\",\"name\":\"Huy\xE1\xBB\x87n \xC4\x90\xE1\xBB\x93ng V\xC4\x83n\"},"
+		"{\"code\":\"027\",\"name\":\"Huy\xE1\xBB\x87n M\xC3\xA8o V\xE1\xBA\xA1" "c\"},"
+		"{\"code\":\"030\",\"name\":\"Huy\xE1\xBB\x87n V\xE1\xBB\x8B Xuy\xC3\xAAn\"}]}",
+};
 
 static int setup(void **state)
 {
-	hoso_init_options opts = HOSO_INIT_OPTIONS_INIT;
-	fixture *f = calloc(1, sizeof(*f));
-	json_t *units;
-
-	assert_non_null(f);
-	strcpy(f->dir, "/tmp/hoso-test-reorg-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/repo.git", f->dir);
-	assert_int_equal(hoso_problems_new(&f->problems), 0);
-	units = json_pack("{s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "units",
-		"code", "026", "name", "Huy\xE1\xBB\x87n \xC4\x90\xE1\xBB\x93ng V\xC4\x83n",
-		"code", "027", "name", "Huy\xE1\xBB\x87n M\xC3\xA8o V\xE1\xBA\xA1" "c",
-		"code", "030", "name", "Huy\xE1\xBB\x87n V\xE1\xBB\x8B Xuy\xC3\xAAn");
-	assert_non_null(units);
-	opts.province = "02";
-	opts.name = "T\xE1\xBB\x89nh H\xC3\xA0 Giang";
-	opts.units = units;
-	opts.schema_dir = HOSO_SOURCE_SCHEMA_DIR;
-	opts.author_name = AUTHOR;
-	opts.author_email = EMAIL;
-	if (hoso_repo_init(&f->repo, f->path, &opts, f->problems) != 0)
-		fail_msg("hoso_repo_init: %s", hoso_error_last());
-	json_decref(units);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-
-	hoso_repo_free(f->repo);
-	hoso_problems_free(f->problems);
-	nftw(f->dir, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
+	return fixture_setup(state, sizeof(fixture), &repo_options);
 }
 
 /* Helpers */
-
-static void print_problems(const hoso_problems *problems)
-{
-	size_t i;
-
-	for (i = 0; i < hoso_problems_count(problems); i++) {
-		const hoso_problem *p = hoso_problems_get(problems, i);
-		print_message("  %s: field '%s' [%s]: %s\n", p->where ? p->where : "-",
-			p->field ? p->field : "-", p->rule, p->message);
-	}
-}
 
 /* 1 if `problems` holds an error with `rule` whose place or message names `text`. */
 static int has(const hoso_problems *problems, const char *rule, const char *text)
@@ -155,7 +79,7 @@ static int has(const hoso_problems *problems, const char *rule, const char *text
 
 static void tip(fixture *f, git_oid *out)
 {
-	assert_int_equal(git_reference_name_to_id(out, hoso_repo_git(f->repo), HOSO_BRANCH), 0);
+	assert_int_equal(git_reference_name_to_id(out, hoso_repo_git(f->base.repo), HOSO_BRANCH), 0);
 }
 
 static void assert_tip(fixture *f, const git_oid *expected)
@@ -175,7 +99,7 @@ static void assert_one_commit(fixture *f, const git_oid *before, const git_oid *
 	tip(f, &now);
 	assert_false(git_oid_equal(&now, before));
 	assert_true(git_oid_equal(&now, made));
-	assert_int_equal(git_commit_lookup(&commit, hoso_repo_git(f->repo), &now), 0);
+	assert_int_equal(git_commit_lookup(&commit, hoso_repo_git(f->base.repo), &now), 0);
 	assert_int_equal(git_commit_parentcount(commit), 1);
 	assert_true(git_oid_equal(git_commit_parent_id(commit, 0), before));
 	git_commit_free(commit);
@@ -187,9 +111,9 @@ static void put(fixture *f, hoso_txn *txn, const char *unit, json_t *rec, char i
 	int rc;
 
 	assert_non_null(rec);
-	rc = hoso_txn_put(txn, unit, rec, HOSO_PUT_CREATE, "test", 0, f->problems, id);
+	rc = hoso_txn_put(txn, unit, rec, HOSO_PUT_CREATE, "test", 0, f->base.problems, id);
 	if (rc != 0) {
-		print_problems(f->problems);
+		fixture_print_problems(f->base.problems);
 		fail_msg("hoso_txn_put in %s: %d %s", unit, rc, hoso_error_last());
 	}
 	json_decref(rec);
@@ -221,7 +145,7 @@ static void seed(fixture *f)
 	seed_ids *s = &f->s;
 	hoso_txn *txn = NULL;
 
-	assert_int_equal(hoso_txn_begin(&txn, f->repo, NULL), 0);
+	assert_int_equal(hoso_txn_begin(&txn, f->base.repo, NULL), 0);
 	put(f, txn, "02", org("\xC4\x90\xE1\xBA\xA3ng b\xE1\xBB\x99 t\xE1\xBB\x89nh", "dang_bo_tinh",
 		NULL, NULL), s->p);
 	put(f, txn, "026", org("\xC4\x90\xE1\xBA\xA3ng b\xE1\xBB\x99 huy\xE1\xBB\x87n A",
@@ -250,12 +174,12 @@ static void apply_ok(fixture *f, const hoso_unit_change *c, hoso_unit_result *re
 
 	tip(f, &before);
 	memset(&local, 0, sizeof(local));
-	rc = hoso_unit_apply(res ? res : &local, f->repo, c, f->problems);
+	rc = hoso_unit_apply(res ? res : &local, f->base.repo, c, f->base.problems);
 	if (rc != 0) {
-		print_problems(f->problems);
+		fixture_print_problems(f->base.problems);
 		fail_msg("hoso_unit_apply: %d %s", rc, hoso_error_last());
 	}
-	assert_int_equal(hoso_problems_errors(f->problems), 0);
+	assert_int_equal(hoso_problems_errors(f->base.problems), 0);
 	assert_one_commit(f, &before, res ? &res->commit : &local.commit);
 }
 
@@ -265,7 +189,7 @@ static void apply_refused(fixture *f, const hoso_unit_change *c, int expected)
 	git_oid before;
 
 	tip(f, &before);
-	assert_int_equal(hoso_unit_apply(NULL, f->repo, c, f->problems), expected);
+	assert_int_equal(hoso_unit_apply(NULL, f->base.repo, c, f->base.problems), expected);
 	assert_tip(f, &before);
 }
 
@@ -324,7 +248,7 @@ static void assert_in(fixture *f, const char *id, const char *unit)
 	json_t *rec = NULL;
 	char *where = NULL;
 
-	if (hoso_record_get(&rec, &where, f->repo, id) != 0)
+	if (hoso_record_get(&rec, &where, f->base.repo, id) != 0)
 		fail_msg("hoso_record_get %s: %s", id, hoso_error_last());
 	assert_string_equal(where, unit);
 	assert_string_equal(json_string_value(json_object_get(rec, "id")), id);
@@ -337,7 +261,7 @@ static json_t *get(fixture *f, const char *id)
 {
 	json_t *rec = NULL;
 
-	if (hoso_record_get(&rec, NULL, f->repo, id) != 0)
+	if (hoso_record_get(&rec, NULL, f->base.repo, id) != 0)
 		fail_msg("hoso_record_get %s: %s", id, hoso_error_last());
 	return rec;
 }
@@ -372,7 +296,7 @@ static const json_t *unit_cfg(fixture *f, const char *code)
 	const json_t *u;
 	size_t i;
 
-	json_array_foreach(json_object_get(hoso_repo_config(f->repo), "units"), i, u)
+	json_array_foreach(json_object_get(hoso_repo_config(f->base.repo), "units"), i, u)
 		if (strcmp(json_string_value(json_object_get(u, "code")), code) == 0)
 			return u;
 	fail_msg("no unit '%s' in hoso.json", code);
@@ -388,18 +312,18 @@ static void assert_codes(fixture *f, const char *code, const char *key, const ch
 {
 	char buf[256];
 
-	assert_string_equal(hoso_unit_codes(buf, sizeof(buf), hoso_repo_config(f->repo), code, key),
-		expected);
+	assert_string_equal(hoso_unit_codes(buf, sizeof(buf), hoso_repo_config(f->base.repo), code,
+		key), expected);
 }
 
 static size_t reorganizations(fixture *f)
 {
-	return json_array_size(json_object_get(hoso_repo_config(f->repo), "reorganizations"));
+	return json_array_size(json_object_get(hoso_repo_config(f->base.repo), "reorganizations"));
 }
 
 static const json_t *last_reorganization(fixture *f)
 {
-	const json_t *log = json_object_get(hoso_repo_config(f->repo), "reorganizations");
+	const json_t *log = json_object_get(hoso_repo_config(f->base.repo), "reorganizations");
 
 	assert_true(json_array_size(log) > 0);
 	return json_array_get(log, json_array_size(log) - 1);
@@ -440,7 +364,7 @@ static void test_add(void **state)
 	c.from_date = "2025-07-01";
 	apply_ok(f, &c, &res);
 	assert_int_equal(res.moved, 0);
-	u = hoso_repo_unit_find(f->repo, "T01");
+	u = hoso_repo_unit_find(f->base.repo, "T01");
 	assert_non_null(u);
 	assert_string_equal(u->name, c.name);
 	assert_string_equal(u->valid_from, "2025-07-01");
@@ -470,8 +394,8 @@ static void test_add(void **state)
 	c.parent = "T99";
 	apply_refused(f, &c, HOSO_EUSAGE);
 	assert_tip(f, &after);
-	assert_null(hoso_repo_unit_find(f->repo, "T02"));
-	assert_null(hoso_repo_unit_find(f->repo, "a/b"));
+	assert_null(hoso_repo_unit_find(f->base.repo, "T02"));
+	assert_null(hoso_repo_unit_find(f->base.repo, "a/b"));
 }
 
 /* merge */
@@ -492,7 +416,8 @@ static void test_merge(void **state)
 
 	seed(f);
 	add_unit(f, "T01", "2025-07-01");
-	assert_int_equal(hoso_access_set(f->repo, "clerk-026", "clerk", clerk, 1, f->problems), 0);
+	assert_int_equal(hoso_access_set(f->base.repo, "clerk-026", "clerk", clerk, 1,
+		f->base.problems), 0);
 	tip(f, &before);
 	c.op = HOSO_UNIT_MERGE;
 	c.on = "2025-07-01";
@@ -522,8 +447,8 @@ static void test_merge(void **state)
 	assert_strings(json_object_get(unit_cfg(f, "T01"), "predecessors"), "026", "027", NULL);
 	assert_null(unit_str(f, "T01", "valid_to"));
 	assert_null(json_object_get(unit_cfg(f, "T01"), "successors"));
-	assert_true(hoso_unit_open_on(hoso_repo_unit_find(f->repo, "026"), "2025-06-30"));
-	assert_false(hoso_unit_open_on(hoso_repo_unit_find(f->repo, "026"), "2025-07-01"));
+	assert_true(hoso_unit_open_on(hoso_repo_unit_find(f->base.repo, "026"), "2025-06-30"));
+	assert_false(hoso_unit_open_on(hoso_repo_unit_find(f->base.repo, "026"), "2025-07-01"));
 	assert_null(unit_str(f, "030", "valid_to"));
 	assert_int_equal(reorganizations(f), 1);
 	r = last_reorganization(f);
@@ -695,7 +620,7 @@ static void test_refusals(void **state)
 	c.from = u027;
 	c.nfrom = 1;
 	apply_refused(f, &c, HOSO_EUSAGE);
-	assert_int_equal(hoso_problems_errors(f->problems), 0);
+	assert_int_equal(hoso_problems_errors(f->base.problems), 0);
 	assert_in(f, f->s.m1, "026");
 	assert_in(f, f->s.m3, "027");
 	assert_null(unit_str(f, "026", "valid_to"));
@@ -703,11 +628,11 @@ static void test_refusals(void **state)
 	assert_int_equal(reorganizations(f), 0);
 
 	/* A write into the closed unit is refused, naming the unit. */
-	assert_int_equal(hoso_txn_begin(&txn, f->repo, NULL), 0);
+	assert_int_equal(hoso_txn_begin(&txn, f->base.repo, NULL), 0);
 	m = member("Th\xC3\xA0o V\xC4\x83n S\xC3\xA1u", "002080000006", f->s.c26a);
-	assert_int_equal(hoso_txn_put(txn, "T02", m, HOSO_PUT_CREATE, "test", 0, f->problems, id),
+	assert_int_equal(hoso_txn_put(txn, "T02", m, HOSO_PUT_CREATE, "test", 0, f->base.problems, id),
 		HOSO_EINVALID);
-	assert_true(has(f->problems, "unit", "T02"));
+	assert_true(has(f->base.problems, "unit", "T02"));
 	assert_int_equal(hoso_txn_count(txn), 0);
 	json_decref(m);
 	hoso_txn_free(txn);
@@ -725,11 +650,11 @@ static void test_write_after_merge(void **state)
 	add_unit(f, "T01", "2025-07-01");
 	merge_into_t01(f, NULL);
 	tip(f, &before);
-	assert_int_equal(hoso_txn_begin(&txn, f->repo, NULL), 0);
+	assert_int_equal(hoso_txn_begin(&txn, f->base.repo, NULL), 0);
 	m = member("Th\xC3\xA0o V\xC4\x83n S\xC3\xA1u", "002080000006", f->s.c26a);
-	assert_int_equal(hoso_txn_put(txn, "026", m, HOSO_PUT_CREATE, "test", 0, f->problems, NULL),
-		HOSO_EINVALID);
-	assert_true(has(f->problems, "unit", "T01"));
+	assert_int_equal(hoso_txn_put(txn, "026", m, HOSO_PUT_CREATE, "test", 0, f->base.problems,
+		NULL), HOSO_EINVALID);
+	assert_true(has(f->base.problems, "unit", "T01"));
 	json_decref(m);
 	hoso_txn_free(txn);
 	assert_tip(f, &before);
@@ -804,22 +729,22 @@ static void test_split_unplaced(void **state)
 	c.nby = 2;
 	apply_refused(f, &c, HOSO_EINVALID);
 	/* The cell at 00730, its member, the committees: named, each at its path. */
-	assert_true(has(f->problems, "split", f->s.c27));
-	assert_true(has(f->problems, "split", f->s.m3));
-	assert_true(has(f->problems, "split", f->s.d26));
-	assert_true(has(f->problems, "split", f->s.d27));
-	assert_false(has(f->problems, "split", f->s.c26a));
-	assert_false(has(f->problems, "split", f->s.m1));
-	assert_false(has(f->problems, "split", f->s.m2));
-	assert_true(has(f->problems, "split", "data/T01/organization/"));
-	assert_int_equal(hoso_problems_errors(f->problems), 4);
+	assert_true(has(f->base.problems, "split", f->s.c27));
+	assert_true(has(f->base.problems, "split", f->s.m3));
+	assert_true(has(f->base.problems, "split", f->s.d26));
+	assert_true(has(f->base.problems, "split", f->s.d27));
+	assert_false(has(f->base.problems, "split", f->s.c26a));
+	assert_false(has(f->base.problems, "split", f->s.m1));
+	assert_false(has(f->base.problems, "split", f->s.m2));
+	assert_true(has(f->base.problems, "split", "data/T01/organization/"));
+	assert_int_equal(hoso_problems_errors(f->base.problems), 4);
 	assert_in(f, f->s.c26a, "T01");
 	assert_in(f, f->s.c27, "T01");
 	assert_null(unit_str(f, "T01", "valid_to"));
 	assert_int_equal(reorganizations(f), 1);
 
 	/* A rule that is not FIELD=VALUE. */
-	hoso_problems_truncate(f->problems, 0);
+	hoso_problems_truncate(f->base.problems, 0);
 	c.by = bad;
 	c.nby = 1;
 	apply_refused(f, &c, HOSO_EUSAGE);
@@ -912,7 +837,7 @@ static const char *unit_at_tip_cb(const char *id, void *payload)
 
 	free(u->last);
 	u->last = NULL;
-	if (hoso_record_get(&rec, &u->last, u->f->repo, id) < 0)
+	if (hoso_record_get(&rec, &u->last, u->f->base.repo, id) < 0)
 		return NULL;
 	json_decref(rec);
 	return u->last;
@@ -933,14 +858,15 @@ static void test_successor_after_split(void **state)
 	split_t01(f, NULL);
 	late = member("Th\xC3\xA0o V\xC4\x83n S\xC3\xA1u", "002080000006", f->s.c26a);
 	other = member("V\xC3\xA0ng V\xC4\x83n B\xE1\xBB\x91n", "002080000007", f->s.c26b);
-	assert_string_equal(hoso_unit_successor(hoso_repo_config(f->repo), "T01", late,
+	assert_string_equal(hoso_unit_successor(hoso_repo_config(f->base.repo), "T01", late,
 		unit_at_tip_cb, &u), "X1");
-	assert_string_equal(hoso_unit_successor(hoso_repo_config(f->repo), "T01", other,
+	assert_string_equal(hoso_unit_successor(hoso_repo_config(f->base.repo), "T01", other,
 		unit_at_tip_cb, &u), "X2");
 	/* 026 was merged: its one successor, which is itself closed now. */
-	assert_string_equal(hoso_unit_successor(hoso_repo_config(f->repo), "026", late,
+	assert_string_equal(hoso_unit_successor(hoso_repo_config(f->base.repo), "026", late,
 		unit_at_tip_cb, &u), "T01");
-	assert_null(hoso_unit_successor(hoso_repo_config(f->repo), "X1", late, unit_at_tip_cb, &u));
+	assert_null(hoso_unit_successor(hoso_repo_config(f->base.repo), "X1", late, unit_at_tip_cb,
+		&u));
 	free(u.last);
 	json_decref(late);
 	json_decref(other);
@@ -962,21 +888,21 @@ static void test_as_of(void **state)
 	add_unit(f, "T01", "2025-07-01");
 	merge_into_t01(f, NULL);
 	/* A member written in T01 after the merge, in a cell that was 026's. */
-	assert_int_equal(hoso_txn_begin(&txn, f->repo, NULL), 0);
+	assert_int_equal(hoso_txn_begin(&txn, f->base.repo, NULL), 0);
 	put(f, txn, "T01", member("Th\xC3\xA0o V\xC4\x83n S\xC3\xA1u", "002080000006", f->s.c26a), late);
 	assert_int_equal(hoso_txn_commit(txn, "test: late\n", NULL), 0);
 	hoso_txn_free(txn);
 
 	/* On the day of the merge and after it: no view, each record where it is. */
-	assert_int_equal(hoso_units_as_of_new(&later, f->repo, "2025-12-31"), 0);
+	assert_int_equal(hoso_units_as_of_new(&later, f->base.repo, "2025-12-31"), 0);
 	assert_null(later);
 	later = (hoso_units_as_of *)&later;
-	assert_int_equal(hoso_units_as_of_new(&later, f->repo, "2025-07-01"), 0);
+	assert_int_equal(hoso_units_as_of_new(&later, f->base.repo, "2025-07-01"), 0);
 	assert_null(later);
 	assert_string_equal(hoso_units_as_of_unit(NULL, f->s.m1, "T01", NULL, 0), "T01");
 	assert_null(hoso_units_as_of_org(NULL, f->s.c26a));
 
-	assert_int_equal(hoso_units_as_of_new(&v, f->repo, "2023-12-31"), 0);
+	assert_int_equal(hoso_units_as_of_new(&v, f->base.repo, "2023-12-31"), 0);
 	assert_non_null(v);
 	assert_string_equal(hoso_units_as_of_unit(v, f->s.m1, "T01", NULL, 0), "026");
 	assert_string_equal(hoso_units_as_of_unit(v, f->s.m2, "T01", NULL, 0), "026");
@@ -996,7 +922,7 @@ static void test_as_of(void **state)
 	/* A re-parented cell as it was: under its district's committee; an open one as it was. */
 	blob_id = hoso_units_as_of_org(v, f->s.c26a);
 	assert_non_null(blob_id);
-	assert_int_equal(git_blob_lookup(&blob, hoso_repo_git(f->repo), blob_id), 0);
+	assert_int_equal(git_blob_lookup(&blob, hoso_repo_git(f->base.repo), blob_id), 0);
 	rec = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
 	assert_non_null(rec);
 	assert_string_equal(json_string_value(json_object_get(rec, "parent_id")), f->s.d26);
@@ -1004,7 +930,7 @@ static void test_as_of(void **state)
 	git_blob_free(blob);
 	blob_id = hoso_units_as_of_org(v, f->s.d26);
 	assert_non_null(blob_id);
-	assert_int_equal(git_blob_lookup(&blob, hoso_repo_git(f->repo), blob_id), 0);
+	assert_int_equal(git_blob_lookup(&blob, hoso_repo_git(f->base.repo), blob_id), 0);
 	rec = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
 	assert_non_null(rec);
 	assert_null(json_object_get(rec, "dissolved_on"));
@@ -1016,7 +942,7 @@ static void test_as_of(void **state)
 	hoso_units_as_of_free(NULL);
 
 	/* The day before the merge is still before it. */
-	assert_int_equal(hoso_units_as_of_new(&v, f->repo, "2025-06-30"), 0);
+	assert_int_equal(hoso_units_as_of_new(&v, f->base.repo, "2025-06-30"), 0);
 	assert_non_null(v);
 	assert_string_equal(hoso_units_as_of_unit(v, f->s.m3, "T01", NULL, 0), "027");
 	hoso_units_as_of_free(v);
@@ -1034,7 +960,7 @@ static void test_as_of_chain(void **state)
 	seed(f);
 	add_unit(f, "T01", "2025-07-01");
 	merge_into_t01(f, NULL);
-	assert_int_equal(hoso_txn_begin(&txn, f->repo, NULL), 0);
+	assert_int_equal(hoso_txn_begin(&txn, f->base.repo, NULL), 0);
 	put(f, txn, "T01", member("Th\xC3\xA0o V\xC4\x83n S\xC3\xA1u", "002080000006", f->s.c26a), late);
 	assert_int_equal(hoso_txn_commit(txn, "test: late\n", NULL), 0);
 	hoso_txn_free(txn);
@@ -1046,14 +972,14 @@ static void test_as_of_chain(void **state)
 	text = json_dumps(rec, JSON_COMPACT);
 	assert_non_null(text);
 
-	assert_int_equal(hoso_units_as_of_new(&v, f->repo, "2023-12-31"), 0);
+	assert_int_equal(hoso_units_as_of_new(&v, f->base.repo, "2023-12-31"), 0);
 	assert_non_null(v);
 	assert_string_equal(hoso_units_as_of_unit(v, f->s.m1, "X1", NULL, 0), "026");
 	assert_string_equal(hoso_units_as_of_unit(v, f->s.m3, "X2", NULL, 0), "027");
 	assert_string_equal(hoso_units_as_of_unit(v, late, "X1", text, strlen(text)), "026");
 	hoso_units_as_of_free(v);
 
-	assert_int_equal(hoso_units_as_of_new(&v, f->repo, "2025-08-01"), 0);
+	assert_int_equal(hoso_units_as_of_new(&v, f->base.repo, "2025-08-01"), 0);
 	assert_non_null(v);
 	assert_string_equal(hoso_units_as_of_unit(v, f->s.m1, "X1", NULL, 0), "T01");
 	assert_string_equal(hoso_units_as_of_unit(v, f->s.m3, "X2", NULL, 0), "T01");
@@ -1072,29 +998,29 @@ static void test_follow(void **state)
 
 	seed(f);
 	add_unit(f, "T01", "2025-07-01");
-	assert_int_equal(hoso_repo_set_own_unit(f->repo, "026"), 0);
+	assert_int_equal(hoso_repo_set_own_unit(f->base.repo, "026"), 0);
 	/* Nothing to follow while 026 is open. */
-	assert_int_equal(hoso_unit_follow(f->repo, from, to), 0);
+	assert_int_equal(hoso_unit_follow(f->base.repo, from, to), 0);
 	assert_string_equal(to, "");
-	assert_string_equal(hoso_repo_own_unit(f->repo), "026");
+	assert_string_equal(hoso_repo_own_unit(f->base.repo), "026");
 
 	merge_into_t01(f, NULL);
-	assert_int_equal(hoso_unit_follow(f->repo, from, to), 1);
+	assert_int_equal(hoso_unit_follow(f->base.repo, from, to), 1);
 	assert_string_equal(from, "026");
 	assert_string_equal(to, "T01");
-	assert_string_equal(hoso_repo_own_unit(f->repo), "T01");
+	assert_string_equal(hoso_repo_own_unit(f->base.repo), "T01");
 	/* Followed once: nothing more to do. */
-	assert_int_equal(hoso_unit_follow(f->repo, from, to), 0);
-	assert_string_equal(hoso_repo_own_unit(f->repo), "T01");
+	assert_int_equal(hoso_unit_follow(f->base.repo, from, to), 0);
+	assert_string_equal(hoso_repo_own_unit(f->base.repo), "T01");
 
 	/* A split is the clerk's choice: the units named, the replica's unit kept. */
 	add_unit(f, "X1", "2025-09-01");
 	add_unit(f, "X2", "2025-09-01");
 	split_t01(f, NULL);
-	assert_int_equal(hoso_unit_follow(f->repo, from, to), 0);
+	assert_int_equal(hoso_unit_follow(f->base.repo, from, to), 0);
 	assert_string_equal(from, "T01");
 	assert_string_equal(to, "X1, X2");
-	assert_string_equal(hoso_repo_own_unit(f->repo), "T01");
+	assert_string_equal(hoso_repo_own_unit(f->base.repo), "T01");
 }
 
 /* A chain of merges is followed to its end; a replica without a unit has nothing to follow. */
@@ -1105,13 +1031,13 @@ static void test_follow_chain(void **state)
 	hoso_unit_change c = HOSO_UNIT_CHANGE_INIT;
 	char from[64], to[256];
 
-	assert_int_equal(hoso_unit_follow(f->repo, from, to), 0);
+	assert_int_equal(hoso_unit_follow(f->base.repo, from, to), 0);
 	assert_string_equal(from, "");
 	assert_string_equal(to, "");
 	seed(f);
 	add_unit(f, "T01", "2025-07-01");
 	add_unit(f, "T09", "2026-01-01");
-	assert_int_equal(hoso_repo_set_own_unit(f->repo, "026"), 0);
+	assert_int_equal(hoso_repo_set_own_unit(f->base.repo, "026"), 0);
 	merge_into_t01(f, NULL);
 	c.op = HOSO_UNIT_MERGE;
 	c.on = "2026-01-01";
@@ -1121,10 +1047,10 @@ static void test_follow_chain(void **state)
 	c.ninto = 1;
 	apply_ok(f, &c, NULL);
 	assert_in(f, f->s.m1, "T09");
-	assert_int_equal(hoso_unit_follow(f->repo, from, to), 1);
+	assert_int_equal(hoso_unit_follow(f->base.repo, from, to), 1);
 	assert_string_equal(from, "026");
 	assert_string_equal(to, "T09");
-	assert_string_equal(hoso_repo_own_unit(f->repo), "T09");
+	assert_string_equal(hoso_repo_own_unit(f->base.repo), "T09");
 }
 
 /* hoso_unit_codes */
@@ -1148,22 +1074,22 @@ static void test_codes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_add, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_merge_last_day, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_merge_dissolve, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_write_after_merge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_split, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_split_unplaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_merge, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_merge_last_day, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_merge_dissolve, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_write_after_merge, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_split, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_split_unplaced, setup, fixture_teardown),
 		cmocka_unit_test(test_successor),
-		cmocka_unit_test_setup_teardown(test_successor_after_split, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_as_of, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_as_of_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_follow_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_codes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_successor_after_split, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_as_of, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_as_of_chain, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_follow, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_follow_chain, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_codes, setup, fixture_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -10,10 +10,7 @@
  * configuration is read: the author comes from the init options.
  */
 
-#define _XOPEN_SOURCE 700
-
 #include <dirent.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,88 +29,28 @@
 #include "hoso/json.h"
 #include "hoso/record.h"
 #include "hoso/repo.h"
-
-
-#define AUTHOR "Ng\xC6\xB0\xE1\xBB\x9Di Th\xE1\xBB\xAD"
-#define EMAIL "thu@example.vn"
+#include "fixture.h"
 
 typedef struct {
-	char dir[64];       /* the temporary directory */
-	char path[128];     /* dir/repo.git */
-	char objects[160];  /* dir/repo.git/objects */
-	hoso_repo *repo;
-	hoso_problems *problems;
+	fixture_repo base;
+	char objects[160]; /* base.path/objects */
 } fixture;
 
-static char home[64];
-
-static int remove_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	strcpy(home, "/tmp/hoso-test-txn-home-XXXXXX");
-	if (!mkdtemp(home))
-		return -1;
-	/* no global or system git configuration: the repository's own is enough */
-	setenv("HOME", home, 1);
-	setenv("XDG_CONFIG_HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	return git_libgit2_init() < 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	git_libgit2_shutdown();
-	nftw(home, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
-	return 0;
-}
+/* Province 02 with units 030 and 026. */
+static const fixture_options repo_options = {
+	.province_name = "T\xE1\xBB\x89nh Th\xE1\xBB\xAD",
+	.units = "{\"units\":[{\"code\":\"030\",\"name\":\"Huy\xE1\xBB\x87n A\"},"
+		"{\"code\":\"026\",\"name\":\"Huy\xE1\xBB\x87n B\"}]}",
+};
 
 static int setup(void **state)
 {
-	hoso_init_options opts = HOSO_INIT_OPTIONS_INIT;
-	fixture *f = calloc(1, sizeof(*f));
-	json_t *units;
-	json_error_t jerr;
+	fixture *f;
 
-	assert_non_null(f);
-	strcpy(f->dir, "/tmp/hoso-test-txn-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/repo.git", f->dir);
-	snprintf(f->objects, sizeof(f->objects), "%s/objects", f->path);
-	assert_int_equal(hoso_problems_new(&f->problems), 0);
-	units = json_loads("{\"units\":[{\"code\":\"030\",\"name\":\"Huy\xE1\xBB\x87n A\"},"
-		"{\"code\":\"026\",\"name\":\"Huy\xE1\xBB\x87n B\"}]}", 0, &jerr);
-	assert_non_null(units);
-	opts.province = "02";
-	opts.name = "T\xE1\xBB\x89nh Th\xE1\xBB\xAD";
-	opts.units = units;
-	opts.schema_dir = HOSO_SOURCE_SCHEMA_DIR;
-	opts.author_name = AUTHOR;
-	opts.author_email = EMAIL;
-	if (hoso_repo_init(&f->repo, f->path, &opts, f->problems) != 0)
-		fail_msg("hoso_repo_init: %s", hoso_error_last());
-	assert_int_equal(hoso_problems_count(f->problems), 0);
-	json_decref(units);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-
-	hoso_repo_free(f->repo);
-	hoso_problems_free(f->problems);
-	nftw(f->dir, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
-	free(f);
+	fixture_setup(state, sizeof(*f), &repo_options);
+	f = *state;
+	assert_int_equal(hoso_problems_count(f->base.problems), 0);
+	snprintf(f->objects, sizeof(f->objects), "%s/objects", f->base.path);
 	return 0;
 }
 
@@ -140,7 +77,7 @@ static hoso_txn *begin(fixture *f)
 {
 	hoso_txn *txn = NULL;
 
-	if (hoso_txn_begin(&txn, f->repo, NULL) != 0)
+	if (hoso_txn_begin(&txn, f->base.repo, NULL) != 0)
 		fail_msg("hoso_txn_begin: %s", hoso_error_last());
 	assert_non_null(txn);
 	return txn;
@@ -150,7 +87,7 @@ static hoso_txn *begin(fixture *f)
 static int put(fixture *f, hoso_txn *txn, const char *unit, json_t *record, hoso_put_mode mode,
 	char id[HOSO_ID_LEN + 1])
 {
-	int rc = hoso_txn_put(txn, unit, record, mode, "test", 1, f->problems, id);
+	int rc = hoso_txn_put(txn, unit, record, mode, "test", 1, f->base.problems, id);
 
 	json_decref(record);
 	return rc;
@@ -160,9 +97,9 @@ static void put_ok(fixture *f, hoso_txn *txn, const char *unit, json_t *record,
 	hoso_put_mode mode, char id[HOSO_ID_LEN + 1])
 {
 	if (put(f, txn, unit, record, mode, id) != 0)
-		fail_msg("hoso_txn_put: %s (%s)", hoso_error_last(), hoso_problems_count(f->problems) ?
-			hoso_problems_get(f->problems, 0)->message : "no problem");
-	assert_int_equal(hoso_problems_count(f->problems), 0);
+		fail_msg("hoso_txn_put: %s (%s)", hoso_error_last(), hoso_problems_count(f->base.problems) ?
+			hoso_problems_get(f->base.problems, 0)->message : "no problem");
+	assert_int_equal(hoso_problems_count(f->base.problems), 0);
 }
 
 static void commit_ok(hoso_txn *txn, const char *message, git_oid *out)
@@ -183,13 +120,13 @@ static void create_org(fixture *f, const char *unit, const char *name, char id[H
 
 static void tip(fixture *f, git_oid *out)
 {
-	assert_int_equal(git_reference_name_to_id(out, hoso_repo_git(f->repo), HOSO_BRANCH), 0);
+	assert_int_equal(git_reference_name_to_id(out, hoso_repo_git(f->base.repo), HOSO_BRANCH), 0);
 }
 
 /* The blob at `path` in main's tip, NUL-terminated and malloc'd, or NULL. */
 static char *blob_at(fixture *f, const char *path)
 {
-	git_repository *git = hoso_repo_git(f->repo);
+	git_repository *git = hoso_repo_git(f->base.repo);
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
 	git_tree_entry *e = NULL;
@@ -227,7 +164,7 @@ static int exists_at_tip(fixture *f, const char *path)
 /* 1 if main's tip tree has anything (file or directory) at `path`. */
 static int tree_has(fixture *f, const char *path)
 {
-	git_repository *git = hoso_repo_git(f->repo);
+	git_repository *git = hoso_repo_git(f->base.repo);
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
 	git_tree_entry *e = NULL;
@@ -272,7 +209,7 @@ static size_t count_commits(fixture *f)
 	git_oid id;
 	size_t n = 0;
 
-	assert_int_equal(git_revwalk_new(&walk, hoso_repo_git(f->repo)), 0);
+	assert_int_equal(git_revwalk_new(&walk, hoso_repo_git(f->base.repo)), 0);
 	assert_int_equal(git_revwalk_push_ref(walk, HOSO_BRANCH), 0);
 	while (git_revwalk_next(&id, walk) == 0)
 		n++;
@@ -330,8 +267,8 @@ static void assert_fsck(fixture *f, int dangling)
 	struct stat st;
 	int rc;
 
-	snprintf(out, sizeof(out), "%s/fsck.out", f->dir);
-	snprintf(cmd, sizeof(cmd), "git -C '%s' fsck --strict --no-progress%s >'%s' 2>&1", f->path,
+	snprintf(out, sizeof(out), "%s/fsck.out", f->base.dir);
+	snprintf(cmd, sizeof(cmd), "git -C '%s' fsck --strict --no-progress%s >'%s' 2>&1", f->base.path,
 		dangling ? " --no-dangling" : "", out);
 	rc = system(cmd);
 	assert_true(rc != -1 && WIFEXITED(rc));
@@ -349,7 +286,7 @@ static void assert_fsck(fixture *f, int dangling)
 static void assert_problem(fixture *f, size_t i, const char *field, const char *rule,
 	const char *text)
 {
-	const hoso_problem *p = hoso_problems_get(f->problems, i);
+	const hoso_problem *p = hoso_problems_get(f->base.problems, i);
 
 	assert_non_null(p);
 	assert_int_equal(p->severity, HOSO_SEVERITY_ERROR);
@@ -374,9 +311,9 @@ static void test_init_makes_one_commit(void **state)
 	assert_int_equal(count_commits(f), 1);
 	assert_non_null(config);
 	assert_non_null(strstr(config, "\"code\": \"030\""));
-	assert_string_equal(hoso_repo_province(f->repo), "02");
-	assert_int_equal(hoso_repo_unit_count(f->repo), 3);
-	assert_non_null(hoso_repo_unit_find(f->repo, "026"));
+	assert_string_equal(hoso_repo_province(f->base.repo), "02");
+	assert_int_equal(hoso_repo_unit_count(f->base.repo), 3);
+	assert_non_null(hoso_repo_unit_find(f->base.repo, "026"));
 	assert_true(exists_at_tip(f, "schemas/organization.schema.json"));
 	free(config);
 	assert_fsck(f, 0);
@@ -392,7 +329,7 @@ static void test_create_writes_canonical_blob(void **state)
 	char id[HOSO_ID_LEN + 1] = "", *path, *data, *expected;
 	git_oid commit, head;
 
-	assert_int_equal(hoso_txn_put(txn, "030", record, HOSO_PUT_CREATE, "test", 1, f->problems,
+	assert_int_equal(hoso_txn_put(txn, "030", record, HOSO_PUT_CREATE, "test", 1, f->base.problems,
 		id), 0);
 	assert_true(hoso_id_valid(id));
 	assert_int_equal(hoso_txn_count(txn), 1);
@@ -460,11 +397,11 @@ static void test_get_returns_record_and_unit(void **state)
 	json_t *got = NULL, *expected = org("B");
 
 	create_org(f, "030", "B", id);
-	assert_int_equal(hoso_record_get(&got, &unit, f->repo, id), 0);
+	assert_int_equal(hoso_record_get(&got, &unit, f->base.repo, id), 0);
 	json_object_set_new(expected, "id", json_string(id));
 	assert_true(json_equal(got, expected));
 	assert_string_equal(unit, "030");
-	assert_int_equal(hoso_record_path(&path, f->repo, id), 0);
+	assert_int_equal(hoso_record_path(&path, f->base.repo, id), 0);
 	expected_path = record_path("030", "organization", id);
 	assert_string_equal(path, expected_path);
 	free(expected_path);
@@ -480,12 +417,12 @@ static void test_get_missing(void **state)
 	json_t *got = (json_t *)1;
 	char *unit = NULL;
 
-	assert_int_equal(hoso_record_get(&got, &unit, f->repo, "01ARYZ6S41TSV4RRFFQ69G5FAV"),
+	assert_int_equal(hoso_record_get(&got, &unit, f->base.repo, "01ARYZ6S41TSV4RRFFQ69G5FAV"),
 		HOSO_ENOTFOUND);
 	assert_null(got);
 	assert_null(unit);
 	assert_string_equal(hoso_error_last(), "no record '01ARYZ6S41TSV4RRFFQ69G5FAV'");
-	assert_int_equal(hoso_record_get(&got, NULL, f->repo, "../../hoso"), HOSO_EINVALID);
+	assert_int_equal(hoso_record_get(&got, NULL, f->base.repo, "../../hoso"), HOSO_EINVALID);
 	assert_non_null(strstr(hoso_error_last(), "is not a record id"));
 }
 
@@ -529,11 +466,11 @@ static void test_txn_get_sees_staged(void **state)
 	assert_string_equal(unit, "026");
 	json_decref(got);
 	/* not at the tip until committed */
-	assert_int_equal(hoso_record_get(&got, NULL, f->repo, id), HOSO_ENOTFOUND);
+	assert_int_equal(hoso_record_get(&got, NULL, f->base.repo, id), HOSO_ENOTFOUND);
 	hoso_txn_free(txn);
 	/* dropped, not committed */
 	assert_int_equal(count_commits(f), 1);
-	assert_int_equal(hoso_record_get(&got, NULL, f->repo, id), HOSO_ENOTFOUND);
+	assert_int_equal(hoso_record_get(&got, NULL, f->base.repo, id), HOSO_ENOTFOUND);
 
 	/*
 	 * Regression (fixed): core/txn.c hoso_txn_get returns 1, not 0, for a record that is
@@ -559,17 +496,17 @@ static void test_invalid_record_problems_located(void **state)
 	size_t i, n;
 
 	/* a problem already in the list keeps its own place */
-	assert_int_equal(hoso_problems_add(f->problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "earlier",
-		"before the put"), 0);
+	assert_int_equal(hoso_problems_add(f->base.problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL,
+		"earlier", "before the put"), 0);
 	assert_int_equal(hoso_txn_put(txn, "030", record, HOSO_PUT_CREATE, "input.csv", 7,
-		f->problems, NULL), HOSO_EINVALID);
+		f->base.problems, NULL), HOSO_EINVALID);
 	assert_string_equal(hoso_error_last(), "input.csv: the record is not valid");
-	n = hoso_problems_count(f->problems);
+	n = hoso_problems_count(f->base.problems);
 	assert_true(n >= 4); /* name missing, bad level, extra field */
-	assert_null(hoso_problems_get(f->problems, 0)->where);
-	assert_int_equal(hoso_problems_get(f->problems, 0)->line, 0);
+	assert_null(hoso_problems_get(f->base.problems, 0)->where);
+	assert_int_equal(hoso_problems_get(f->base.problems, 0)->line, 0);
 	for (i = 1; i < n; i++) {
-		const hoso_problem *p = hoso_problems_get(f->problems, i);
+		const hoso_problem *p = hoso_problems_get(f->base.problems, i);
 		assert_non_null(p->where);
 		assert_string_equal(p->where, "input.csv");
 		assert_int_equal(p->line, 7);
@@ -592,8 +529,8 @@ static void test_invalid_record_names_fields(void **state)
 	int seen = 0;
 
 	assert_int_equal(put(f, txn, "030", record, HOSO_PUT_CREATE, NULL), HOSO_EINVALID);
-	for (i = 0; i < hoso_problems_count(f->problems); i++) {
-		const hoso_problem *p = hoso_problems_get(f->problems, i);
+	for (i = 0; i < hoso_problems_count(f->base.problems); i++) {
+		const hoso_problem *p = hoso_problems_get(f->base.problems, i);
 		if (strcmp(p->rule, "required") == 0 && p->field && strcmp(p->field, "name") == 0)
 			seen = 1;
 	}
@@ -608,7 +545,7 @@ static void test_not_an_object(void **state)
 
 	assert_int_equal(put(f, txn, "030", json_pack("[s]", "x"), HOSO_PUT_CREATE, NULL),
 		HOSO_EINVALID);
-	assert_int_equal(hoso_problems_count(f->problems), 1);
+	assert_int_equal(hoso_problems_count(f->base.problems), 1);
 	assert_problem(f, 0, NULL, "type", "a record must be a JSON object");
 	hoso_txn_free(txn);
 }
@@ -624,7 +561,7 @@ static void test_create_existing_id(void **state)
 	assert_int_equal(put(f, txn, "030", org_with_id("A again", id), HOSO_PUT_CREATE, NULL),
 		HOSO_EEXISTS);
 	assert_int_equal(hoso_error_last_code(), HOSO_EEXISTS);
-	assert_int_equal(hoso_problems_count(f->problems), 1);
+	assert_int_equal(hoso_problems_count(f->base.problems), 1);
 	assert_problem(f, 0, "id", "exists", "already exists in unit '030'");
 	/* also in another unit */
 	assert_int_equal(put(f, txn, "026", org_with_id("A again", id), HOSO_PUT_CREATE, NULL),
@@ -654,7 +591,7 @@ static void test_replace_missing(void **state)
 	assert_int_equal(put(f, txn, "030", org_with_id("A", "01ARYZ6S41TSV4RRFFQ69G5FAV"),
 		HOSO_PUT_REPLACE, NULL), HOSO_ENOTFOUND);
 	assert_string_equal(hoso_error_last(), "no record '01ARYZ6S41TSV4RRFFQ69G5FAV'");
-	assert_int_equal(hoso_problems_count(f->problems), 1);
+	assert_int_equal(hoso_problems_count(f->base.problems), 1);
 	assert_problem(f, 0, "id", "exists", "no record '01ARYZ6S41TSV4RRFFQ69G5FAV'");
 	assert_int_equal(hoso_txn_count(txn), 0);
 	hoso_txn_free(txn);
@@ -668,14 +605,14 @@ static void test_id_not_a_ulid(void **state)
 
 	assert_int_equal(put(f, txn, "030", org_with_id("A", "../../x"), HOSO_PUT_UPSERT, NULL),
 		HOSO_EINVALID);
-	assert_int_equal(hoso_problems_count(f->problems), 1);
+	assert_int_equal(hoso_problems_count(f->base.problems), 1);
 	assert_problem(f, 0, "id", "pattern", "'../../x' is not a ULID");
-	assert_string_equal(hoso_problems_get(f->problems, 0)->where, "test");
-	hoso_problems_truncate(f->problems, 0);
+	assert_string_equal(hoso_problems_get(f->base.problems, 0)->where, "test");
+	hoso_problems_truncate(f->base.problems, 0);
 	assert_int_equal(put(f, txn, "030", org_with_id("A", "01aryz6s41tsv4rrffq69g5fav"),
 		HOSO_PUT_UPSERT, NULL), HOSO_EINVALID);
 	assert_problem(f, 0, "id", "pattern", "is not a ULID");
-	hoso_problems_truncate(f->problems, 0);
+	hoso_problems_truncate(f->base.problems, 0);
 	json_object_set_new(numeric, "id", json_integer(7));
 	assert_int_equal(put(f, txn, "030", numeric, HOSO_PUT_UPSERT, NULL), HOSO_EINVALID);
 	assert_problem(f, 0, "id", "pattern", "'(not a string)' is not a ULID");
@@ -689,12 +626,12 @@ static void test_unknown_unit(void **state)
 	hoso_txn *txn = begin(f);
 
 	assert_int_equal(put(f, txn, "999", org("A"), HOSO_PUT_CREATE, NULL), HOSO_EINVALID);
-	assert_int_equal(hoso_problems_count(f->problems), 1);
+	assert_int_equal(hoso_problems_count(f->base.problems), 1);
 	assert_problem(f, 0, NULL, "unit", "unknown unit '999'");
-	hoso_problems_truncate(f->problems, 0);
+	hoso_problems_truncate(f->base.problems, 0);
 	assert_int_equal(put(f, txn, NULL, org("A"), HOSO_PUT_CREATE, NULL), HOSO_EINVALID);
 	assert_problem(f, 0, NULL, "unit", "unknown unit ''");
-	hoso_problems_truncate(f->problems, 0);
+	hoso_problems_truncate(f->base.problems, 0);
 	/* a path in place of a unit */
 	assert_int_equal(put(f, txn, "../030", org("A"), HOSO_PUT_CREATE, NULL), HOSO_EINVALID);
 	assert_int_equal(hoso_txn_count(txn), 0);
@@ -708,9 +645,9 @@ static void test_unknown_or_missing_type(void **state)
 
 	assert_int_equal(put(f, txn, "030", json_pack("{s:s}", "type", "nope"), HOSO_PUT_CREATE,
 		NULL), HOSO_EINVALID);
-	assert_int_equal(hoso_problems_count(f->problems), 1);
+	assert_int_equal(hoso_problems_count(f->base.problems), 1);
 	assert_problem(f, 0, "type", "type", "unknown record type 'nope'");
-	hoso_problems_truncate(f->problems, 0);
+	hoso_problems_truncate(f->base.problems, 0);
 	assert_int_equal(put(f, txn, "030", json_pack("{s:s}", "name", "x"), HOSO_PUT_CREATE,
 		NULL), HOSO_EINVALID);
 	assert_problem(f, 0, "type", "required", "is required");
@@ -736,9 +673,9 @@ static void test_keys_colliding_after_nfc_refused(void **state)
 	json_object_set_new(record, "n\xC3\xA2", json_string("1"));
 	json_object_set_new(record, "na\xCC\x82", json_string("2"));
 	assert_int_equal(put(f, txn, "030", record, HOSO_PUT_CREATE, NULL), HOSO_EINVALID);
-	assert_int_equal(hoso_problems_count(f->problems), 1);
+	assert_int_equal(hoso_problems_count(f->base.problems), 1);
 	assert_problem(f, 0, "n\xC3\xA2", "json", "duplicate key after Unicode normalization");
-	assert_string_equal(hoso_problems_get(f->problems, 0)->where, "test");
+	assert_string_equal(hoso_problems_get(f->base.problems, 0)->where, "test");
 	hoso_txn_free(txn);
 }
 
@@ -761,7 +698,7 @@ static void test_replace_in_place(void **state)
 	path = record_path("030", "organization", id);
 	data = blob_at(f, path);
 	assert_non_null(strstr(data, "\"name\": \"New name\""));
-	assert_int_equal(git_commit_lookup(&c, hoso_repo_git(f->repo), &after), 0);
+	assert_int_equal(git_commit_lookup(&c, hoso_repo_git(f->base.repo), &after), 0);
 	assert_int_equal(git_commit_parentcount(c), 1);
 	assert_true(git_oid_equal(git_commit_parent_id(c, 0), &before));
 	git_commit_free(c);
@@ -812,7 +749,7 @@ static void test_put_other_unit_moves(void **state)
 	assert_true(exists_at_tip(f, new_path));
 	/* the unit that had only this record has no data left */
 	assert_false(tree_has(f, "data/030"));
-	assert_int_equal(hoso_record_get(&got, &unit, f->repo, id), 0);
+	assert_int_equal(hoso_record_get(&got, &unit, f->base.repo, id), 0);
 	assert_string_equal(unit, "026");
 	json_decref(got);
 	free(unit);
@@ -858,8 +795,8 @@ static void test_remove(void **state)
 	commit_ok(txn, "remove\n", NULL);
 	hoso_txn_free(txn);
 	assert_false(exists_at_tip(f, path));
-	assert_int_equal(hoso_record_get(&got, NULL, f->repo, id), HOSO_ENOTFOUND);
-	assert_int_equal(hoso_record_get(&got, NULL, f->repo, keep), 0);
+	assert_int_equal(hoso_record_get(&got, NULL, f->base.repo, id), HOSO_ENOTFOUND);
+	assert_int_equal(hoso_record_get(&got, NULL, f->base.repo, keep), 0);
 	json_decref(got);
 	assert_int_equal(count_commits(f), 4);
 	free(path);
@@ -909,7 +846,7 @@ static void test_remove_staged_record(void **state)
 	hoso_txn_free(txn);
 	/* a commit with the same tree as its parent */
 	assert_false(tree_has(f, "data"));
-	assert_int_equal(hoso_record_get(&got, NULL, f->repo, id), HOSO_ENOTFOUND);
+	assert_int_equal(hoso_record_get(&got, NULL, f->base.repo, id), HOSO_ENOTFOUND);
 	assert_fsck(f, 0);
 }
 
@@ -935,7 +872,7 @@ static void test_commit_nothing_makes_no_commit(void **state)
 static void test_commit_moves_main_by_one(void **state)
 {
 	fixture *f = *state;
-	git_repository *git = hoso_repo_git(f->repo);
+	git_repository *git = hoso_repo_git(f->base.repo);
 	hoso_txn *txn;
 	git_oid before, commit, after;
 	git_commit *c = NULL;
@@ -954,9 +891,9 @@ static void test_commit_moves_main_by_one(void **state)
 	assert_true(git_oid_equal(git_commit_parent_id(c, 0), &before));
 	assert_string_equal(git_commit_message(c), "two organizations\n\nwith a body\n");
 	author = git_commit_author(c);
-	assert_string_equal(author->name, AUTHOR);
-	assert_string_equal(author->email, EMAIL);
-	assert_string_equal(git_commit_committer(c)->name, AUTHOR);
+	assert_string_equal(author->name, FIXTURE_AUTHOR);
+	assert_string_equal(author->email, FIXTURE_EMAIL);
+	assert_string_equal(git_commit_committer(c)->name, FIXTURE_AUTHOR);
 	git_commit_free(c);
 	assert_int_equal(count_commits(f), 2);
 	assert_fsck(f, 0);
@@ -972,7 +909,7 @@ static void test_commit_adds_newline_to_message(void **state)
 	put_ok(f, txn, "030", org("A"), HOSO_PUT_CREATE, NULL);
 	commit_ok(txn, "no newline", &commit);
 	hoso_txn_free(txn);
-	assert_int_equal(git_commit_lookup(&c, hoso_repo_git(f->repo), &commit), 0);
+	assert_int_equal(git_commit_lookup(&c, hoso_repo_git(f->base.repo), &commit), 0);
 	assert_string_equal(git_commit_message(c), "no newline\n");
 	git_commit_free(c);
 	assert_fsck(f, 0);
@@ -992,7 +929,7 @@ static void test_txn_continues_after_commit(void **state)
 	put_ok(f, txn, "030", org_with_id("A2", id), HOSO_PUT_REPLACE, NULL);
 	commit_ok(txn, "second\n", &second);
 	hoso_txn_free(txn);
-	assert_int_equal(git_commit_lookup(&c, hoso_repo_git(f->repo), &second), 0);
+	assert_int_equal(git_commit_lookup(&c, hoso_repo_git(f->base.repo), &second), 0);
 	assert_true(git_oid_equal(git_commit_parent_id(c, 0), &first));
 	git_commit_free(c);
 	assert_int_equal(count_commits(f), 3);
@@ -1028,7 +965,7 @@ static void test_large_txn_writes_one_pack(void **state)
 	assert_int_equal(count_loose(f), loose);
 	assert_int_equal(count_commits(f), 2);
 
-	assert_int_equal(hoso_repo_open(&fresh, f->path), 0);
+	assert_int_equal(hoso_repo_open(&fresh, f->base.path), 0);
 	for (i = 0; i < 300; i++) {
 		json_t *got = NULL;
 		char *unit = NULL;
@@ -1159,7 +1096,7 @@ static void test_foreach_all_in_path_order(void **state)
 	walk w = { .n = 0 };
 
 	make_mixed(f, "01ARYZ6S41TSV4RRFFQ69G5FAV");
-	assert_int_equal(hoso_record_foreach(f->repo, NULL, NULL, NULL, walk_cb, &w), 0);
+	assert_int_equal(hoso_record_foreach(f->base.repo, NULL, NULL, NULL, walk_cb, &w), 0);
 	assert_int_equal(w.n, 8);
 	assert_sorted_paths(&w);
 	assert_int_equal(strncmp(w.paths[0], "data/026/", 9), 0);
@@ -1173,7 +1110,7 @@ static void test_foreach_by_type(void **state)
 	size_t i;
 
 	make_mixed(f, "01ARYZ6S41TSV4RRFFQ69G5FAV");
-	assert_int_equal(hoso_record_foreach(f->repo, NULL, "organization", NULL, walk_cb, &w), 0);
+	assert_int_equal(hoso_record_foreach(f->base.repo, NULL, "organization", NULL, walk_cb, &w), 0);
 	assert_int_equal(w.n, 6);
 	assert_sorted_paths(&w);
 	for (i = 0; i < w.n; i++)
@@ -1187,17 +1124,18 @@ static void test_foreach_by_unit(void **state)
 	size_t i;
 
 	make_mixed(f, "01ARYZ6S41TSV4RRFFQ69G5FAV");
-	assert_int_equal(hoso_record_foreach(f->repo, NULL, NULL, "026", walk_cb, &w), 0);
+	assert_int_equal(hoso_record_foreach(f->base.repo, NULL, NULL, "026", walk_cb, &w), 0);
 	assert_int_equal(w.n, 3);
 	assert_sorted_paths(&w);
 	for (i = 0; i < w.n; i++)
 		assert_int_equal(strncmp(w.paths[i], "data/026/", 9), 0);
 	w.n = 0;
-	assert_int_equal(hoso_record_foreach(f->repo, NULL, "cell_meeting", "030", walk_cb, &w), 0);
+	assert_int_equal(hoso_record_foreach(f->base.repo, NULL, "cell_meeting", "030", walk_cb, &w),
+		0);
 	assert_int_equal(w.n, 1);
 	assert_int_equal(strncmp(w.paths[0], "data/030/cell_meeting/", 22), 0);
 	w.n = 0;
-	assert_int_equal(hoso_record_foreach(f->repo, NULL, NULL, "02", walk_cb, &w), 0);
+	assert_int_equal(hoso_record_foreach(f->base.repo, NULL, NULL, "02", walk_cb, &w), 0);
 	assert_int_equal(w.n, 0);
 }
 
@@ -1207,7 +1145,7 @@ static void test_foreach_stops_on_nonzero(void **state)
 	walk w = { .n = 0, .stop_at = 2 };
 
 	make_mixed(f, "01ARYZ6S41TSV4RRFFQ69G5FAV");
-	assert_int_equal(hoso_record_foreach(f->repo, NULL, NULL, NULL, walk_cb, &w), 42);
+	assert_int_equal(hoso_record_foreach(f->base.repo, NULL, NULL, NULL, walk_cb, &w), 42);
 	assert_int_equal(w.n, 2);
 }
 
@@ -1216,7 +1154,7 @@ static void test_foreach_empty_repository(void **state)
 	fixture *f = *state;
 	walk w = { .n = 0 };
 
-	assert_int_equal(hoso_record_foreach(f->repo, NULL, NULL, NULL, walk_cb, &w), 0);
+	assert_int_equal(hoso_record_foreach(f->base.repo, NULL, NULL, NULL, walk_cb, &w), 0);
 	assert_int_equal(w.n, 0);
 }
 
@@ -1229,18 +1167,18 @@ static void test_second_txn_is_locked_out(void **state)
 	hoso_txn *first = begin(f), *second = (hoso_txn *)1;
 
 	opts.lock_timeout_ms = 50;
-	assert_int_equal(hoso_txn_begin(&second, f->repo, &opts), HOSO_ELOCKED);
+	assert_int_equal(hoso_txn_begin(&second, f->base.repo, &opts), HOSO_ELOCKED);
 	assert_null(second);
 	assert_non_null(strstr(hoso_error_last(), "another hoso process has been writing"));
 	hoso_txn_free(first);
-	assert_int_equal(hoso_txn_begin(&second, f->repo, &opts), 0);
+	assert_int_equal(hoso_txn_begin(&second, f->base.repo, &opts), 0);
 	hoso_txn_free(second);
 }
 
 static void test_conflict_when_main_moved(void **state)
 {
 	fixture *f = *state;
-	git_repository *git = hoso_repo_git(f->repo);
+	git_repository *git = hoso_repo_git(f->base.repo);
 	git_signature *sig = NULL;
 	git_commit *parent = NULL;
 	git_tree *tree = NULL;
@@ -1300,7 +1238,7 @@ static void test_create_refuses_id_of_another_type(void **state)
 		"id", id, "cell_id", id, "date", "2024-05-01", "kind", "thuong_ky"), HOSO_PUT_CREATE, NULL);
 	if (rc == 0) {
 		commit_ok(txn, "same id\n", NULL);
-		assert_int_equal(hoso_record_foreach(f->repo, NULL, NULL, NULL, walk_cb, &w), 0);
+		assert_int_equal(hoso_record_foreach(f->base.repo, NULL, NULL, NULL, walk_cb, &w), 0);
 		fail_msg("a second record with id %s was created (%zu records now)", id, w.n);
 	}
 	assert_true(rc == HOSO_EEXISTS || rc == HOSO_EINVALID);
@@ -1354,51 +1292,51 @@ static void test_replace_after_commit_in_same_txn(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_init_makes_one_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_writes_canonical_blob, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_makes_one_commit, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_create_writes_canonical_blob, setup, fixture_teardown),
 		cmocka_unit_test(test_create_path_layout),
-		cmocka_unit_test_setup_teardown(test_create_with_given_id, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_stores_nfc, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_get_returns_record_and_unit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_get_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_txn_get_sees_committed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_txn_get_sees_staged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_invalid_record_problems_located, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_invalid_record_names_fields, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_an_object, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_existing_id, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_twice_in_one_txn, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replace_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_id_not_a_ulid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_unit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_or_missing_type, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_keys_colliding_after_nfc_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replace_in_place, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_upsert_creates_then_replaces, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_put_other_unit_moves, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_move_back_within_txn, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove_last_record_leaves_no_empty_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove_missing_or_invalid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove_staged_record, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commit_nothing_makes_no_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commit_moves_main_by_one, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commit_adds_newline_to_message, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_txn_continues_after_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_large_txn_writes_one_pack, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_small_txn_writes_loose_objects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_large_txn_restaged_record, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreach_all_in_path_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreach_by_type, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreach_by_unit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreach_stops_on_nonzero, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreach_empty_repository, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_second_txn_is_locked_out, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_conflict_when_main_moved, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_refuses_id_of_another_type, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replace_after_commit_in_same_txn_with_index, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replace_after_commit_in_same_txn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_with_given_id, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_create_stores_nfc, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_get_returns_record_and_unit, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_get_missing, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_txn_get_sees_committed, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_txn_get_sees_staged, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_record_problems_located, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_record_names_fields, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_not_an_object, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_create_existing_id, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_create_twice_in_one_txn, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_replace_missing, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_id_not_a_ulid, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_unit, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_or_missing_type, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_keys_colliding_after_nfc_refused, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_replace_in_place, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_upsert_creates_then_replaces, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_put_other_unit_moves, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_move_back_within_txn, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_remove, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_remove_last_record_leaves_no_empty_tree, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_remove_missing_or_invalid, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_remove_staged_record, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_commit_nothing_makes_no_commit, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_commit_moves_main_by_one, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_commit_adds_newline_to_message, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_txn_continues_after_commit, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_large_txn_writes_one_pack, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_small_txn_writes_loose_objects, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_large_txn_restaged_record, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_foreach_all_in_path_order, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_foreach_by_type, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_foreach_by_unit, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_foreach_stops_on_nonzero, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_foreach_empty_repository, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_second_txn_is_locked_out, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_conflict_when_main_moved, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_create_refuses_id_of_another_type, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_replace_after_commit_in_same_txn_with_index, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_replace_after_commit_in_same_txn, setup, fixture_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

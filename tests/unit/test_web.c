@@ -6,9 +6,6 @@
  * app with the built-in validators.
  */
 
-#define _XOPEN_SOURCE 700
-
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,93 +13,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <cmocka.h>
 #include <git2.h>
 #include <jansson.h>
 
 #include "hoso/hoso.h"
 #include "web.h"
+#include "fixture.h"
 
 #define HOST "127.0.0.1:8080"
 
 typedef struct {
-	char dir[64];
-	char path[128];
-	hoso_repo *repo;
+	fixture_repo base;
 	web_app *app;
 	web_response res;
 } fixture;
 
-static char home[64];
-
-static int remove_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	strcpy(home, "/tmp/hoso-test-web-home-XXXXXX");
-	if (!mkdtemp(home))
-		return -1;
-	setenv("HOME", home, 1);
-	setenv("XDG_CONFIG_HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	return git_libgit2_init() < 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	git_libgit2_shutdown();
-	nftw(home, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
-	return 0;
-}
+/* Province 02 with units 030 and 026; the clerk writes. */
+static const fixture_options repo_options = {
+	.province_name = "T\xE1\xBB\x89nh Th\xE1\xBB\xAD",
+	.units = "{\"units\":[{\"code\":\"030\",\"name\":\"Huy\xE1\xBB\x87n A\"},"
+		"{\"code\":\"026\",\"name\":\"Huy\xE1\xBB\x87n B\"}]}",
+	.author_name = "Th\xC6\xB0 k\xC3\xBD",
+	.author_email = "clerk@example.invalid",
+};
 
 static int setup(void **state)
 {
-	hoso_init_options opts = HOSO_INIT_OPTIONS_INIT;
 	web_options wopts = { NULL, HOSO_BUILTIN_PLUGIN_DIR, NULL };
-	hoso_problems *problems = NULL;
-	fixture *f = calloc(1, sizeof(*f));
 	git_config *cfg = NULL;
-	json_t *units;
+	fixture *f;
 
-	assert_non_null(f);
-	strcpy(f->dir, "/tmp/hoso-test-web-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/repo.git", f->dir);
-	assert_int_equal(hoso_problems_new(&problems), 0);
-	units = json_loads("{\"units\":[{\"code\":\"030\",\"name\":\"Huy\xE1\xBB\x87n A\"},"
-		"{\"code\":\"026\",\"name\":\"Huy\xE1\xBB\x87n B\"}]}", 0, NULL);
-	opts.province = "02";
-	opts.name = "T\xE1\xBB\x89nh Th\xE1\xBB\xAD";
-	opts.units = units;
-	opts.schema_dir = HOSO_SOURCE_SCHEMA_DIR;
-	opts.author_name = "Th\xC6\xB0 k\xC3\xBD";
-	opts.author_email = "clerk@example.invalid";
-	if (hoso_repo_init(&f->repo, f->path, &opts, problems) != 0)
-		fail_msg("hoso_repo_init: %s", hoso_error_last());
+	fixture_setup(state, sizeof(*f), &repo_options);
+	f = *state;
 	/* The writes of the pages are the repository's git user's. */
-	assert_int_equal(git_repository_config(&cfg, hoso_repo_git(f->repo)), 0);
+	assert_int_equal(git_repository_config(&cfg, hoso_repo_git(f->base.repo)), 0);
 	git_config_set_string(cfg, "user.name", "Th\xC6\xB0 k\xC3\xBD");
 	git_config_set_string(cfg, "user.email", "clerk@example.invalid");
 	git_config_set_string(cfg, "hoso.unit", "030");
 	git_config_free(cfg);
-	hoso_repo_free(f->repo);
-	assert_int_equal(hoso_repo_open(&f->repo, f->path), 0);
-	wopts.repo = f->repo;
+	hoso_repo_free(f->base.repo);
+	assert_int_equal(hoso_repo_open(&f->base.repo, f->base.path), 0);
+	wopts.repo = f->base.repo;
 	if (web_app_new(&f->app, &wopts, NULL) != 0)
 		fail_msg("web_app_new: %s", hoso_error_last());
 	web_app_set_host(f->app, HOST);
-	json_decref(units);
-	hoso_problems_free(problems);
-	*state = f;
 	return 0;
 }
 
@@ -112,10 +67,7 @@ static int teardown(void **state)
 
 	web_response_free(&f->res);
 	web_app_free(f->app);
-	hoso_repo_free(f->repo);
-	nftw(f->dir, remove_cb, 16, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
+	return fixture_teardown(state);
 }
 
 /* Helpers */
@@ -227,8 +179,8 @@ static void test_add_edit(void **state)
 	/* Fixed: written through the validators, one commit, the record on main. */
 	member_form(body, sizeof(body), cell, "002080001234");
 	snprintf(id, sizeof(id), "%s", written_id(post(f, "/new/member", web_app_token(f->app), body)));
-	assert_int_equal(hoso_repo_reload(f->repo), 0);
-	assert_int_equal(hoso_record_get(&record, &unit, f->repo, id), 0);
+	assert_int_equal(hoso_repo_reload(f->base.repo), 0);
+	assert_int_equal(hoso_record_get(&record, &unit, f->base.repo, id), 0);
 	assert_string_equal(unit, "030");
 	assert_string_equal(json_string_value(json_object_get(record, "citizen_id")), "002080001234");
 	json_decref(record);
@@ -246,8 +198,8 @@ static void test_add_edit(void **state)
 	assert_int_equal(get(f, path, NULL)->status, 200);
 	assert_page_has(&f->res, "value=\"002080001234\"");
 	assert_string_equal(written_id(post(f, path, web_app_token(f->app), "occupation=Gi%C3%A1o+vi%C3%AAn")), id);
-	assert_int_equal(hoso_repo_reload(f->repo), 0);
-	assert_int_equal(hoso_record_get(&record, &unit, f->repo, id), 0);
+	assert_int_equal(hoso_repo_reload(f->base.repo), 0);
+	assert_int_equal(hoso_record_get(&record, &unit, f->base.repo, id), 0);
 	assert_string_equal(json_string_value(json_object_get(record, "occupation")), "Gi\xC3\xA1o vi\xC3\xAAn");
 	assert_string_equal(json_string_value(json_object_get(record, "citizen_id")), "002080001234");
 	json_decref(record);
@@ -269,7 +221,7 @@ static void add_conflict(fixture *f, const char *id)
 		"theirs", "Gi\xC3\xA1o vi\xC3\xAAn");
 
 	assert_int_equal(hoso_problems_new(&problems), 0);
-	assert_int_equal(hoso_txn_begin(&txn, f->repo, NULL), 0);
+	assert_int_equal(hoso_txn_begin(&txn, f->base.repo, NULL), 0);
 	if (hoso_txn_put(txn, "030", c, HOSO_PUT_CREATE, NULL, 0, problems, NULL) != 0)
 		fail_msg("the conflict: %s", hoso_problems_count(problems) ?
 			hoso_problems_get(problems, 0)->message : hoso_error_last());
@@ -293,7 +245,7 @@ static void test_conflicts_sync_report(void **state)
 	assert_int_equal(get(f, "/conflicts", NULL)->status, 200);
 	assert_page_has(&f->res, "No open conflicts.");
 	add_conflict(f, id);
-	assert_int_equal(hoso_repo_reload(f->repo), 0);
+	assert_int_equal(hoso_repo_reload(f->base.repo), 0);
 	/* Both values side by side, a button for each. */
 	assert_int_equal(get(f, "/conflicts", NULL)->status, 200);
 	assert_page_has(&f->res, "N\xC3\xB4ng d\xC3\xA2n");
@@ -302,8 +254,8 @@ static void test_conflicts_sync_report(void **state)
 	/* Keep theirs: the record takes it, the conflict is gone. */
 	snprintf(body, sizeof(body), "record_id=%s&field=occupation&take=theirs", id);
 	assert_int_equal(post(f, "/resolve", web_app_token(f->app), body)->status, 303);
-	assert_int_equal(hoso_repo_reload(f->repo), 0);
-	assert_int_equal(hoso_record_get(&record, &unit, f->repo, id), 0);
+	assert_int_equal(hoso_repo_reload(f->base.repo), 0);
+	assert_int_equal(hoso_record_get(&record, &unit, f->base.repo, id), 0);
 	assert_string_equal(json_string_value(json_object_get(record, "occupation")), "Gi\xC3\xA1o vi\xC3\xAAn");
 	json_decref(record);
 	free(unit);
@@ -326,7 +278,7 @@ static void test_refusals(void **state)
 	char body[1024], with_token[1100];
 	git_oid before, after;
 
-	assert_int_equal(hoso_repo_head(&before, f->repo), 0);
+	assert_int_equal(hoso_repo_head(&before, f->base.repo), 0);
 	/* Another name for this address (DNS rebinding): refused. */
 	web_response_free(&f->res);
 	web_handle(f->app, &other_host, &f->res);
@@ -345,8 +297,8 @@ static void test_refusals(void **state)
 	assert_int_equal(get(f, "/record/../../hoso.json", NULL)->status, 404);
 	assert_int_equal(get(f, "/list/..%2F..%2Fetc", NULL)->status, 404);
 	assert_int_equal(post(f, "/new/..", web_app_token(f->app), body)->status, 404);
-	assert_int_equal(hoso_repo_reload(f->repo), 0);
-	assert_int_equal(hoso_repo_head(&after, f->repo), 0);
+	assert_int_equal(hoso_repo_reload(f->base.repo), 0);
+	assert_int_equal(hoso_repo_head(&after, f->base.repo), 0);
 	assert_true(git_oid_equal(&before, &after));
 }
 
@@ -354,7 +306,7 @@ static void test_refusals(void **state)
 static void test_password(void **state)
 {
 	fixture *f = *state;
-	web_options opts = { f->repo, HOSO_BUILTIN_PLUGIN_DIR, "a long enough secret" };
+	web_options opts = { f->base.repo, HOSO_BUILTIN_PLUGIN_DIR, "a long enough secret" };
 	web_request req = { "GET", "/list/member", NULL, NULL, 0, "192.0.2.7:8080", NULL, NULL };
 	web_app *app = NULL;
 	web_response res;
@@ -421,5 +373,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_password, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
