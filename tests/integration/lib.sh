@@ -80,9 +80,15 @@ serve_start() {
 	rm -f "$TMP/url"
 	env -u LANGUAGE "$@" "$HOSO" -C "$repo" serve --port 0 >"$TMP/url" 2>"$TMP/serve.err" &
 	pid=$!
-	# Once: a trap chained after it (hub.sh's) is kept; it stops whichever server $pid is.
-	[ -n "${serve_trap:-}" ] ||
-		trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
+	# Once: it stops whichever server $pid is, then runs the trap before it
+	# (lib.sh's, and hub.sh's when a hub was started).
+	if [ -z "${serve_trap:-}" ]; then
+		local prev
+		prev=$(trap -p EXIT)
+		eval "local -a words=(${prev:-x x :})"
+		# shellcheck disable=SC2064
+		trap "kill \"\$pid\" 2>/dev/null; wait \"\$pid\" 2>/dev/null; ${words[2]}" EXIT
+	fi
 	serve_trap=1
 	for _ in $(seq 50); do
 		[ -s "$TMP/url" ] && break
