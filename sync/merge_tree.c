@@ -470,7 +470,12 @@ int hoso_merge_trees(hoso_txn *txn, hoso_repo *repo, const git_commit *base,
 	/* What we wrote, in a unit the hub has closed, and no clash moved. */
 	for (i = 0; i < keys.n && error == 0 && m.closing; i++) {
 		both *b = hoso_map_get(changes, keys.keys[i]);
-		if (strncmp(keys.keys[i], "id:", 3) == 0 && b->in_ours && !b->in_theirs && b->ours.new_path)
+		char unit[64], type[64], id[HOSO_ID_LEN + 1];
+
+		/* By its path first: most are in units that are open. */
+		if (strncmp(keys.keys[i], "id:", 3) == 0 && b->in_ours && !b->in_theirs && b->ours.new_path &&
+			hoso_record_path_parse(b->ours.new_path, unit, type, id) &&
+			hoso_unit_successor(m.closing, unit, NULL, NULL, NULL))
 			error = follow_closed_unit(&m, keys.keys[i] + 3);
 	}
 done:
