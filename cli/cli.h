@@ -99,6 +99,9 @@ const char *cli_user(hoso_repo *repo);
 /* A usage error for an option given to subcommand `sub` that is not one of `allowed` (NULL-terminated), else EXIT_OK. */
 int cli_only_options(const cli_args *args, const char *sub, const char *const *allowed);
 
+/* access.json at the tip, or NULL with the exit code in `*rc` and why said (its problems when it breaks its rules). */
+hoso_access *cli_access(hoso_repo *repo, int *rc);
+
 /* EXIT_OK if the one running hoso is an admin by access.json on main; else says so, that only an admin may `what` (translated). */
 int cli_admin_only(hoso_repo *repo, const char *what);
 
@@ -173,6 +176,15 @@ const hoso_verify_options *cli_verify_options(void);
 
 /* How this program was started (argv[0]), for the commands hoso prints for a person. */
 extern const char *cli_program;
+
+/* -C DIR, or NULL (the program has changed to it already). */
+extern const char *cli_dir;
+
+/*
+ * Where the command's repository is, for hoso_repo_open: as git does, the
+ * one GIT_DIR names (a hook runs so), unless -C named one; else ".".
+ */
+const char *cli_repo_where(void);
 
 /* Options for talking to the hub: a password asked on the terminal, progress, --timeout. */
 void cli_sync_options(hoso_sync_options *opts, const cli_args *args);

@@ -15,42 +15,6 @@ static const char *const set_options[] = { "role", "unit", NULL };
 static const char *const list_options[] = { "json", NULL };
 static const char *const remove_options[] = { NULL };
 
-/* access.json at the tip, or NULL with the exit code in `*rc` and why said. */
-static hoso_access *load(hoso_repo *repo, int *rc)
-{
-	hoso_access *a = NULL;
-	hoso_problems *problems = NULL;
-	int error;
-
-	if (hoso_problems_new(&problems) < 0) {
-		*rc = cli_fail(HOSO_ERROR);
-		return NULL;
-	}
-	if ((error = hoso_access_load(&a, repo, NULL, problems)) == HOSO_EINVALID) {
-		cli_problems(problems);
-		*rc = cli_error(EXIT_DATA, "access.json on main breaks its rules, so it cannot say who "
-			"may write what");
-		cli_hint("an admin repairs access.json with git (git show main:access.json), "
-			"and commits it to main");
-	} else if (error < 0) {
-		*rc = cli_fail(error);
-	}
-	hoso_problems_free(problems);
-	return a;
-}
-
-/* EXIT_OK if the one running hoso is an admin by access.json on main; else says why. */
-static int admin_only(hoso_repo *repo)
-{
-	hoso_access *a;
-	int rc = EXIT_OK;
-
-	if (!(a = load(repo, &rc)))
-		return rc;
-	hoso_access_free(a);
-	return cli_admin_only(repo, _("change access.json"));
-}
-
 /* 1 if a problem has rule `rule` and a field ending in `suffix` (NULL: any field). */
 static int has_problem(const hoso_problems *problems, const char *rule, const char *suffix)
 {
@@ -121,7 +85,7 @@ static int set(cli_args *args, hoso_repo *repo)
 		return cli_usage(args->cmd, "give the user's name: access set USER --role ROLE");
 	if (!role)
 		return cli_usage(args->cmd, "'access set' needs --role admin, province or clerk");
-	if ((rc = admin_only(repo)) != EXIT_OK)
+	if ((rc = cli_admin_only(repo, _("change access.json"))) != EXIT_OK)
 		return rc;
 	user = args->pos[1];
 	if (hoso_problems_new(&problems) < 0)
@@ -135,7 +99,7 @@ static int set(cli_args *args, hoso_repo *repo)
 		goto done;
 	}
 	/* Said as access.json now has it. */
-	if (!(a = load(repo, &rc)))
+	if (!(a = cli_access(repo, &rc)))
 		goto done;
 	held = hoso_access_units(a, user, &nheld);
 	describe(what, sizeof(what), hoso_access_role(a, user) ? hoso_access_role(a, user) : role,
@@ -157,7 +121,7 @@ static int remove_user(cli_args *args, hoso_repo *repo)
 
 	if (args->npos != 2)
 		return cli_usage(args->cmd, "give the user's name: access remove USER");
-	if ((rc = admin_only(repo)) != EXIT_OK)
+	if ((rc = cli_admin_only(repo, _("change access.json"))) != EXIT_OK)
 		return rc;
 	if (hoso_problems_new(&problems) < 0)
 		return cli_fail(HOSO_ERROR);
@@ -184,7 +148,7 @@ static int list(cli_args *args, hoso_repo *repo)
 	size_t i, j, n, len, width = 0;
 	int rc = EXIT_OK;
 
-	if (!(a = load(repo, &rc)))
+	if (!(a = cli_access(repo, &rc)))
 		return rc;
 	/* Names in the first column, padded by characters (not bytes). */
 	for (i = 0; i < hoso_access_count(a); i++) {

@@ -261,10 +261,10 @@ done:
 }
 
 /*
- * The year's report from the hub as one HTML page, `name` in `dir`, and its
+ * The year's report from the hub as one HTML page, report-YEAR<again>.html in `dir`, and its
  * figures (without the commit they came from) in `*figures` when not NULL.
  */
-static int demo_report(json_t **figures, const char *dir, const char *hub, int year, const char *name)
+static int demo_report(json_t **figures, const char *dir, const char *hub, int year, const char *again)
 {
 	hoso_repo *repo = NULL;
 	hoso_plugin_set *set = NULL;
@@ -276,7 +276,7 @@ static int demo_report(json_t **figures, const char *dir, const char *hub, int y
 	FILE *out = NULL, *mem = NULL;
 	int error = 0, rc = EXIT_OK;
 
-	snprintf(file, sizeof(file), "%s/%s", dir, name);
+	snprintf(file, sizeof(file), "%s/report-%d%s.html", dir, year, again);
 	snprintf(y, sizeof(y), "%d", year);
 	if ((error = hoso_repo_open(&repo, hub)) < 0 || (error = hoso_problems_new(&problems)) < 0 ||
 		(error = hoso_plugin_set_open(&set, repo, cli_builtin_plugin_dir(), problems)) < 0)
@@ -291,13 +291,19 @@ static int demo_report(json_t **figures, const char *dir, const char *hub, int y
 	if ((error = hoso_plugin_set_report(set, "annual", "html", out, opts, problems)) < 0)
 		goto done;
 	if (figures) {
-		if (!(mem = open_memstream(&text, &len)) ||
-			(error = hoso_plugin_set_report(set, "annual", "json", mem, opts, problems)) < 0)
+		if (!(mem = open_memstream(&text, &len))) {
+			rc = cli_error(EXIT_FAILURE_, "out of memory");
+			goto done;
+		}
+		if ((error = hoso_plugin_set_report(set, "annual", "json", mem, opts, problems)) < 0)
 			goto done;
 		fclose(mem);
 		mem = NULL;
-		if ((*figures = json_loads(text, 0, NULL)))
-			json_object_del(*figures, "commit");
+		if (!(*figures = json_loads(text, 0, NULL))) {
+			rc = cli_error(EXIT_FAILURE_, "the report's figures are not JSON; this is a bug in hoso");
+			goto done;
+		}
+		json_object_del(*figures, "commit");
 	}
 	printf(_("\nThe %d report, from the hub's records (commit %.12s), one page for a browser:\n"
 		"  %s\n"), year, commit, file);
@@ -347,7 +353,7 @@ static int demo_merger(const char *dir, const char *hub, int year)
 	char province[HOSO_ID_LEN + 1] = "", hex[13];
 	int rc, error;
 
-	if ((rc = demo_report(&before, dir, hub, year, "report-2023.html")) != EXIT_OK)
+	if ((rc = demo_report(&before, dir, hub, year, "")) != EXIT_OK)
 		return rc;
 	add.op = HOSO_UNIT_ADD;
 	add.code = "T01";
@@ -380,8 +386,8 @@ static int demo_merger(const char *dir, const char *hub, int year)
 		"  %s -C %s/replica-026 sync   (the replica learns it now works for T01)\n"),
 		hex, res.moved, res.dissolved, res.reparented, res.users, cli_program, hub, hub, hex,
 		cli_program, dir);
-	if ((rc = demo_report(NULL, dir, hub, 2025, "report-2025.html")) != EXIT_OK ||
-		(rc = demo_report(&again, dir, hub, year, "report-2023-again.html")) != EXIT_OK)
+	if ((rc = demo_report(NULL, dir, hub, 2025, "")) != EXIT_OK ||
+		(rc = demo_report(&again, dir, hub, year, "-again")) != EXIT_OK)
 		goto done;
 	if (before && again && json_equal(before, again))
 		printf(_("The 2023 report after the merge has the same figures, by the same 11 districts:\n"

@@ -176,7 +176,7 @@ static void first_problem(char *out, size_t size, const hoso_problems *problems)
 static int open_repository(doctor *d)
 {
 	char cwd[4096];
-	int error = hoso_repo_open(&d->repo, getenv("GIT_DIR") ? NULL : ".");
+	int error = hoso_repo_open(&d->repo, cli_repo_where());
 
 	if (error == 0) {
 		d->dir = hoso_repo_path(d->repo);

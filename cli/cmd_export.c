@@ -18,7 +18,7 @@ static const cli_option options[] = {
 static int run(cli_args *args, hoso_repo *repo)
 {
 	const char *format, *file = cli_get(args, "output"), *unit = cli_get(args, "unit");
-	const char *labels;
+	const char *labels, *as_of = cli_get(args, "as-of");
 	const char **types;
 	size_t ntypes, i;
 	hoso_plugin_set *set = NULL;
@@ -48,15 +48,15 @@ static int run(cli_args *args, hoso_repo *repo)
 	}
 	if (unit && !hoso_repo_unit_find(repo, unit))
 		return cli_error(EXIT_USAGE, "unknown unit '%s'", unit);
-	if (!cli_get(args, "as-of"))
+	if (!as_of)
 		cli_closed_unit_hint(repo, unit, 1);
-	if (cli_get(args, "as-of") && !hoso_date_valid(cli_get(args, "as-of")))
+	if (as_of && !hoso_date_valid(as_of))
 		return cli_usage(args->cmd, "--as-of wants a date YYYY-MM-DD");
 	if ((rc = cli_labels(&labels, args)) != 0)
 		return rc;
 	opts = json_object();
-	if (cli_get(args, "as-of"))
-		json_object_set_new(opts, "as_of", json_string(cli_get(args, "as-of")));
+	if (as_of)
+		json_object_set_new(opts, "as_of", json_string(as_of));
 	if (labels)
 		json_object_set_new(opts, "labels", json_string(labels));
 	if (hoso_problems_new(&problems) < 0 ||

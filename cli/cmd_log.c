@@ -10,67 +10,6 @@ static const cli_option options[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
-/* The blob id and unit of record `id` (of `type`) in commit `c`, zero if absent. */
-static void record_blob(git_oid *out, char unit[64], hoso_repo *repo, const git_commit *c, const char *type,
-	const char *id)
-{
-	git_tree *tree = NULL;
-	git_tree_entry *units = NULL, *e = NULL;
-	git_tree *dir = NULL;
-	char shard[3], path[256];
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	unit[0] = '\0';
-	if (git_commit_tree(&tree, c) < 0 || git_tree_entry_bypath(&units, tree, "data") < 0 ||
-		git_tree_lookup(&dir, hoso_repo_git(repo), git_tree_entry_id(units)) < 0)
-		goto done;
-	hoso_id_shard(shard, id);
-	for (i = 0; i < git_tree_entrycount(dir); i++) {
-		snprintf(path, sizeof(path), "%s/%s/%s/%s.json",
-			git_tree_entry_name(git_tree_entry_byindex(dir, i)), type, shard, id);
-		if (git_tree_entry_bypath(&e, dir, path) == 0) {
-			git_oid_cpy(out, git_tree_entry_id(e));
-			snprintf(unit, 64, "%s", git_tree_entry_name(git_tree_entry_byindex(dir, i)));
-			git_tree_entry_free(e);
-			break;
-		}
-	}
-done:
-	git_tree_free(dir);
-	git_tree_entry_free(units);
-	git_tree_free(tree);
-}
-
-/* 1 if commit `c` changed record `id` (of any type when `type` is NULL). */
-static int touches(hoso_repo *repo, const git_commit *c, const char *type, const char *id)
-{
-	const hoso_schema_set *set = hoso_repo_schemas(repo);
-	git_commit *parent = NULL;
-	git_oid mine, theirs;
-	char unit[64], theirs_unit[64];
-	size_t i;
-	int changed = 0;
-
-	if (git_commit_parentcount(c) > 0)
-		git_commit_parent(&parent, c, 0);
-	for (i = 0; i < hoso_schema_set_count(set) && !changed; i++) {
-		const char *t = hoso_schema_set_type(set, i);
-		if (type && strcmp(t, type) != 0)
-			continue;
-		record_blob(&mine, unit, repo, c, t, id);
-		if (parent) {
-			record_blob(&theirs, theirs_unit, repo, parent, t, id);
-		} else {
-			memset(&theirs, 0, sizeof(theirs));
-			theirs_unit[0] = '\0';
-		}
-		changed = !git_oid_equal(&mine, &theirs) || strcmp(unit, theirs_unit) != 0;
-	}
-	git_commit_free(parent);
-	return changed;
-}
-
 static int run(cli_args *args, hoso_repo *repo)
 {
 	git_revwalk *walk = NULL;
@@ -78,6 +17,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	const char *id = args->npos ? args->pos[0] : NULL, *type = NULL, *max = cli_get(args, "max-count");
 	long limit = max ? atol(max) : -1, shown = 0;
 	int json = cli_has(args, "json"), rc = EXIT_OK;
+	hoso_record_state now, before;
 	git_oid oid;
 
 	if (args->npos > 1)
@@ -102,7 +42,7 @@ static int run(cli_args *args, hoso_repo *repo)
 		time_t t;
 		if (git_commit_lookup(&c, hoso_repo_git(repo), &oid) < 0)
 			continue;
-		if (id && !touches(repo, c, type, id)) {
+		if (id && !hoso_record_changed(&now, &before, repo, c, type, id)) {
 			git_commit_free(c);
 			continue;
 		}

@@ -1,8 +1,8 @@
 #include <locale.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "serve.h"
@@ -13,16 +13,8 @@ static const cli_option options[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
-static volatile sig_atomic_t stopping;
-
-static void stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
 /*
- * The clerk's screen on 127.0.0.1 only: a page's forms write through the
+ * The clerk's screen, on 127.0.0.1 unless told otherwise: a page's forms write through the
  * same validators and transaction as the command line, one request at a
  * time. It runs until interrupted (Ctrl-C, SIGTERM).
  */
@@ -33,11 +25,11 @@ static int run(cli_args *args, hoso_repo *repo)
 	web_app *app = NULL;
 	web_server *server = NULL;
 	hoso_problems *problems = NULL;
-	struct sigaction sa;
+	sigset_t stop;
 	const char *given = cli_get(args, "port");
 	char host[64], *end = NULL;
 	long port = given ? strtol(given, &end, 10) : 8080;
-	int rc = EXIT_OK, error = HOSO_ERROR;
+	int rc = EXIT_OK, error = HOSO_ERROR, sig;
 
 	if (args->npos)
 		return cli_usage(args->cmd, "serve takes no arguments");
@@ -63,6 +55,14 @@ static int run(cli_args *args, hoso_repo *repo)
 			return cli_usage(args->cmd, "listening on %s needs a password of 12 characters or more "
 				"in $HOSO_SERVE_PASSWORD", address);
 	}
+	/*
+	 * Ctrl-C and SIGTERM are waited for, not handled: blocked here, before
+	 * the server's thread starts (it inherits the mask), none is missed.
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	if (hoso_problems_new(&problems) < 0 || (error = web_app_new(&app, &opts, problems)) < 0) {
 		rc = hoso_problems_count(problems) ? cli_problems(problems) : cli_fail(error);
 		if (hoso_problems_count(problems))
@@ -84,12 +84,7 @@ static int run(cli_args *args, hoso_repo *repo)
 	printf("http://%s/\n", host);
 	fflush(stdout);
 	cli_info("serving '%s' on http://%s/ (Ctrl-C stops it)", hoso_repo_path(repo), host);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	while (!stopping)
-		pause();
+	sigwait(&stop, &sig);
 done:
 	web_server_stop(server);
 	web_app_free(app);

@@ -9,6 +9,7 @@
 #include "cli.h"
 
 const char *cli_program = "hoso";
+const char *cli_dir;
 
 const cli_command *const cli_commands[] = {
 	&cmd_init, &cmd_add, &cmd_edit, &cmd_show, &cmd_rm, &cmd_list, &cmd_log,
@@ -176,7 +177,7 @@ int main(int argc, char **argv)
 
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
-			dir = argv[i + 1];
+			dir = cli_dir = argv[i + 1];
 			i += 2;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("hoso %s\n", HOSO_VERSION);
@@ -218,7 +219,7 @@ int main(int argc, char **argv)
 	}
 	if (cmd->needs_repo) {
 		/* As git does: GIT_DIR names the repository (a hook runs so). */
-		int error = hoso_repo_open(&repo, !dir && getenv("GIT_DIR") ? NULL : ".");
+		int error = hoso_repo_open(&repo, cli_repo_where());
 		if (error < 0) {
 			/* Pointed at something that is not a data repository: a usage error. */
 			rc = error == HOSO_ENOTFOUND ? cli_error(EXIT_USAGE, "%s", hoso_error_last()) :

@@ -498,21 +498,48 @@ int cli_only_options(const cli_args *args, const char *sub, const char *const *a
 	return EXIT_OK;
 }
 
+hoso_access *cli_access(hoso_repo *repo, int *rc)
+{
+	hoso_access *a = NULL;
+	hoso_problems *problems = NULL;
+	int error;
+
+	if (hoso_problems_new(&problems) < 0) {
+		*rc = cli_fail(HOSO_ERROR);
+		return NULL;
+	}
+	if ((error = hoso_access_load(&a, repo, NULL, problems)) == HOSO_EINVALID) {
+		cli_problems(problems);
+		*rc = cli_error(EXIT_DATA, "access.json on main breaks its rules, so it cannot say who "
+			"may write what");
+		cli_hint("an admin repairs access.json with git (git show main:access.json), "
+			"and commits it to main");
+	} else if (error < 0) {
+		*rc = cli_fail(error);
+	}
+	hoso_problems_free(problems);
+	return a;
+}
+
 int cli_admin_only(hoso_repo *repo, const char *what)
 {
-	const char *user = cli_user(repo), *role = user ? hoso_repo_role(repo, user) : NULL;
-	int rc;
+	const char *user = cli_user(repo), *role;
+	hoso_access *a;
+	int rc = EXIT_OK;
 
-	if (role && strcmp(role, "admin") == 0)
-		return EXIT_OK;
+	if (!(a = cli_access(repo, &rc)))
+		return rc;
+	role = user ? hoso_access_role(a, user) : NULL;
 	if (!user)
 		rc = cli_error(EXIT_DATA, "only an admin may %s, and hoso does not know who you are", what);
-	else if (role)
-		rc = cli_error(EXIT_DATA, "only an admin may %s ('%s' is %s)", what, user, role);
-	else
+	else if (!role)
 		rc = cli_error(EXIT_DATA, "only an admin may %s ('%s' is not in access.json)", what, user);
-	cli_hint("ask an admin to make the change; hoso knows you by $HOSO_USER, else by "
-		"git config user.name");
+	else if (strcmp(role, "admin") != 0)
+		rc = cli_error(EXIT_DATA, "only an admin may %s ('%s' is %s)", what, user, role);
+	if (rc != EXIT_OK)
+		cli_hint("ask an admin to make the change; hoso knows you by $HOSO_USER, else by "
+			"git config user.name");
+	hoso_access_free(a);
 	return rc;
 }
 
@@ -547,4 +574,9 @@ void cli_closed_unit_hint(hoso_repo *repo, const char *unit, int as_of)
 		u->valid_to, *codes ? codes : "?");
 	if (as_of)
 		cli_hint("--as-of %s gives them as they were in unit %s", u->valid_to, unit);
+}
+
+const char *cli_repo_where(void)
+{
+	return !cli_dir && getenv("GIT_DIR") ? NULL : ".";
 }

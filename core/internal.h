@@ -25,7 +25,7 @@ struct hoso_repo {
 int hoso_repo_open_again(hoso_repo **out, const hoso_repo *repo);
 int hoso_repo_git_again(git_repository **out, const hoso_repo *repo);
 
-/* Take hoso.json's units from `tree` (a merge that takes the hub's); hoso_repo_reload goes back to the tip's. */
+/* Take hoso.json from `tree` (the tip's, or the hub's for a merge that takes it); hoso_repo_reload goes back to the tip's. */
 int hoso_repo_units_from(hoso_repo *repo, const git_tree *tree);
 
 /* The tree of main's tip (new reference), or NULL with 0 when main is unborn. */

@@ -51,6 +51,42 @@ done:
 	return found;
 }
 
+/* Record `id` in commit `c`, found in any unit. */
+static void state_in(hoso_record_state *out, hoso_repo *repo, const git_commit *c, const char *type,
+	const char *id)
+{
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	char t[64], shard[3], path[256];
+
+	memset(out, 0, sizeof(*out));
+	if (!c || git_commit_tree(&tree, c) < 0 || !hoso_tree_find(out->unit, t, repo, tree, type, id))
+		goto done;
+	hoso_id_shard(shard, id);
+	snprintf(path, sizeof(path), "data/%s/%s/%s/%s.json", out->unit, t, shard, id);
+	if (git_tree_entry_bypath(&e, tree, path) == 0) {
+		git_oid_cpy(&out->blob, git_tree_entry_id(e));
+		out->present = 1;
+	}
+done:
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+}
+
+int hoso_record_changed(hoso_record_state *now, hoso_record_state *before, hoso_repo *repo,
+	const git_commit *c, const char *type, const char *id)
+{
+	git_commit *parent = NULL;
+
+	state_in(now, repo, c, type, id);
+	if (git_commit_parentcount(c) > 0)
+		git_commit_parent(&parent, c, 0);
+	state_in(before, repo, parent, type, id);
+	git_commit_free(parent);
+	return now->present != before->present || (now->present && (!git_oid_equal(&now->blob,
+		&before->blob) || strcmp(now->unit, before->unit) != 0));
+}
+
 /* Locate `id` at the tip: 1 found, 0 not, <0 error. */
 static int find_at_tip(char **path, char unit[64], hoso_repo *repo, git_tree **tip, const char *id)
 {

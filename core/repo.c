@@ -105,12 +105,26 @@ static void head_tree(git_tree **out, git_repository *git)
 		*out = (git_tree *)obj;
 }
 
+int hoso_repo_units_from(hoso_repo *repo, const git_tree *tree)
+{
+	git_blob *blob = NULL;
+	json_t *config;
+	json_error_t jerr;
+
+	if (hoso_tree_read(&blob, repo->git, tree, "hoso.json") < 0)
+		return hoso_error_set(HOSO_ENOTFOUND,
+			"'%s' is not a hoso repository: main has no hoso.json", repo->gitdir);
+	config = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+		JSON_REJECT_DUPLICATES, &jerr);
+	git_blob_free(blob);
+	if (!config)
+		return hoso_error_set(HOSO_EINVALID, "hoso.json: line %d: %s", jerr.line, jerr.text);
+	return load_config(repo, config);
+}
+
 int hoso_repo_reload(hoso_repo *repo)
 {
 	git_tree *tree = NULL;
-	git_blob *blob = NULL;
-	json_t *config = NULL;
-	json_error_t jerr;
 	int error;
 
 	if ((error = hoso_repo_tip_tree(&tree, NULL, repo)) < 0)
@@ -123,38 +137,14 @@ int hoso_repo_reload(hoso_repo *repo)
 			"'%s' is not a hoso repository: it has no branch main", repo->gitdir);
 		goto done;
 	}
-	if ((error = hoso_tree_read(&blob, repo->git, tree, "hoso.json")) < 0) {
-		error = hoso_error_set(HOSO_ENOTFOUND,
-			"'%s' is not a hoso repository: main has no hoso.json", repo->gitdir);
+	if ((error = hoso_repo_units_from(repo, tree)) < 0)
 		goto done;
-	}
-	if (!(config = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
-		JSON_REJECT_DUPLICATES, &jerr))) {
-		error = hoso_error_set(HOSO_EINVALID, "hoso.json: line %d: %s", jerr.line, jerr.text);
-		goto done;
-	}
-	error = load_config(repo, config);
 	hoso_schema_set_free(repo->schemas);
 	repo->schemas = NULL;
 	repo->all_schemas = 0;
 done:
-	git_blob_free(blob);
 	git_tree_free(tree);
 	return error;
-}
-
-int hoso_repo_units_from(hoso_repo *repo, const git_tree *tree)
-{
-	git_blob *blob = NULL;
-	json_t *config;
-	int error;
-
-	if ((error = hoso_tree_read(&blob, repo->git, tree, "hoso.json")) < 0)
-		return error;
-	config = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
-		JSON_REJECT_DUPLICATES, NULL);
-	git_blob_free(blob);
-	return config ? load_config(repo, config) : hoso_error_set(HOSO_EINVALID, "hoso.json is not JSON");
 }
 
 static int repo_new(hoso_repo **out, git_repository *git)

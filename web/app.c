@@ -50,7 +50,7 @@ int web_app_new(web_app **out, const web_options *opts, hoso_problems *problems)
 	app->write = (hoso_txn_options)HOSO_TXN_OPTIONS_INIT;
 	if ((error = hoso_plugin_set_open(&app->plugins, app->repo, opts->plugin_dir, refusals)) < 0)
 		goto fail;
-	hoso_plugin_set_write_options(app->plugins, &app->write, refusals);
+	hoso_plugin_set_write_options(app->plugins, &app->write, NULL); /* each write gives its own */
 	/* A pinned plugin missing refuses every write, as on the command line. */
 	if (hoso_problems_errors(refusals)) {
 		error = HOSO_EPLUGIN;
@@ -213,7 +213,8 @@ static int list_each(const char *unit, const char *type, const char *id, const c
 		}
 	}
 	json_decref(record);
-	return 0;
+	/* One more than it shows is enough to say that more match. */
+	return st->matched > LIST_MAX;
 }
 
 static void page_list(web_app *app, const web_request *req, web_response *res, const char *type)
@@ -310,17 +311,6 @@ static void show_fields(web_buf *b, const hoso_schema *schema, const json_t *obj
 }
 
 /* The JSON of blob `id`, or NULL. */
-static json_t *blob_json(git_repository *git, const git_tree_entry *e)
-{
-	git_blob *blob = NULL;
-	json_t *v = NULL;
-
-	if (e && git_blob_lookup(&blob, git, git_tree_entry_id(e)) == 0)
-		v = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
-	git_blob_free(blob);
-	return v;
-}
-
 /* The fields that differ between `a` and `b` (either may be NULL), by their labels. */
 static void changed_fields(web_buf *b, const hoso_schema *schema, const json_t *a, const json_t *c,
 	const char *prefix, size_t *n)
@@ -350,8 +340,24 @@ static void changed_fields(web_buf *b, const hoso_schema *schema, const json_t *
 		}
 }
 
-/* The commits that changed record `id`'s file, newest first: who, when, what. */
-static void show_history(web_app *app, web_buf *b, const char *path, const hoso_schema *schema)
+/* A record's bytes in the repository as JSON, or NULL. */
+static json_t *state_json(git_repository *git, const hoso_record_state *st)
+{
+	git_blob *blob = NULL;
+	json_t *v = NULL;
+
+	if (st->present && git_blob_lookup(&blob, git, &st->blob) == 0)
+		v = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
+	git_blob_free(blob);
+	return v;
+}
+
+/*
+ * The commits that changed record `id`, newest first: who, when, what (its
+ * fields, or its unit when it moved), wherever it was then.
+ */
+static void show_history(web_app *app, web_buf *b, const char *type, const char *id,
+	const hoso_schema *schema)
 {
 	git_repository *git = hoso_repo_git(app->repo);
 	git_revwalk *walk = NULL;
@@ -364,50 +370,48 @@ static void show_history(web_app *app, web_buf *b, const char *path, const hoso_
 	git_revwalk_sorting(walk, GIT_SORT_TIME);
 	web_buf_printf(b, "<h2>%s</h2><table><tbody>", _("History"));
 	while (shown < 50 && git_revwalk_next(&oid, walk) == 0) {
-		git_commit *c = NULL, *parent = NULL;
-		git_tree *t = NULL, *pt = NULL;
-		git_tree_entry *e = NULL, *pe = NULL;
-		int changed;
-		if (git_commit_lookup(&c, git, &oid) < 0 || git_commit_tree(&t, c) < 0)
-			goto next;
-		git_tree_entry_bypath(&e, t, path);
-		if (git_commit_parentcount(c) > 0 && git_commit_parent(&parent, c, 0) == 0 &&
-			git_commit_tree(&pt, parent) == 0)
-			git_tree_entry_bypath(&pe, pt, path);
-		changed = (e || pe) && (!e || !pe || !git_oid_equal(git_tree_entry_id(e), git_tree_entry_id(pe)));
-		if (changed) {
-			char when[32];
-			time_t at = (time_t)git_commit_time(c);
-			struct tm tm;
-			if (gmtime_r(&at, &tm))
-				strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-			else
-				snprintf(when, sizeof(when), "?");
-			json_t *now = blob_json(git, e), *before = blob_json(git, pe);
-			size_t n = 0;
-			web_buf_printf(b, "<tr><td>%s</td><td>", when);
-			web_buf_html(b, git_commit_author(c)->name);
-			web_buf_puts(b, "</td><td>");
-			web_buf_html(b, git_commit_summary(c));
-			web_buf_puts(b, "<br>");
-			if (!before)
-				web_buf_html(b, _("created"));
-			else if (!now)
-				web_buf_html(b, _("removed"));
-			else
-				changed_fields(b, schema, before, now, "", &n);
-			web_buf_puts(b, "</td></tr>");
-			json_decref(now);
-			json_decref(before);
-			shown++;
+		hoso_record_state now_at, before_at;
+		git_commit *c = NULL;
+		json_t *now, *before;
+		char when[32];
+		time_t at;
+		struct tm tm;
+		size_t n = 0;
+
+		if (git_commit_lookup(&c, git, &oid) < 0 ||
+			!hoso_record_changed(&now_at, &before_at, app->repo, c, type, id)) {
+			git_commit_free(c);
+			continue;
 		}
-next:
-		git_tree_entry_free(pe);
-		git_tree_entry_free(e);
-		git_tree_free(pt);
-		git_tree_free(t);
-		git_commit_free(parent);
+		at = (time_t)git_commit_time(c);
+		if (gmtime_r(&at, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+		else
+			snprintf(when, sizeof(when), "?");
+		now = state_json(git, &now_at);
+		before = state_json(git, &before_at);
+		web_buf_printf(b, "<tr><td>%s</td><td>", when);
+		web_buf_html(b, git_commit_author(c)->name);
+		web_buf_puts(b, "</td><td>");
+		web_buf_html(b, git_commit_summary(c));
+		web_buf_puts(b, "<br>");
+		if (!before)
+			web_buf_html(b, _("created"));
+		else if (!now)
+			web_buf_html(b, _("removed"));
+		else {
+			/* Moved: its unit first, then the fields it changed. */
+			if (strcmp(now_at.unit, before_at.unit) != 0) {
+				web_buf_html(b, _("Unit"));
+				n = 1;
+			}
+			changed_fields(b, schema, before, now, "", &n);
+		}
+		web_buf_puts(b, "</td></tr>");
+		json_decref(now);
+		json_decref(before);
 		git_commit_free(c);
+		shown++;
 	}
 	web_buf_puts(b, "</tbody></table>");
 done:
@@ -417,16 +421,17 @@ done:
 static void page_record(web_app *app, web_response *res, const char *id)
 {
 	json_t *record = NULL;
-	char *unit = NULL, *path = NULL;
+	char *unit = NULL;
+	const char *type;
 	const hoso_schema *schema;
 	web_buf *b = &res->body;
 
-	if (!hoso_id_valid(id) || hoso_record_get(&record, &unit, app->repo, id) < 0 ||
-		hoso_record_path(&path, app->repo, id) < 0) {
+	if (!hoso_id_valid(id) || hoso_record_get(&record, &unit, app->repo, id) < 0) {
 		error_page(app, res, 404, _("There is no such record."));
 		goto done;
 	}
-	schema = hoso_repo_schema(app->repo, json_string_value(json_object_get(record, "type")));
+	type = json_string_value(json_object_get(record, "type"));
+	schema = hoso_repo_schema(app->repo, type);
 	page_start(b, app, hoso_record_title(record, schema, "vi"));
 	web_buf_printf(b, "<p><a href=\"/edit/%s\">%s</a></p><table><tbody><tr><th>%s</th><td>",
 		id, _("Edit"), _("Unit"));
@@ -434,11 +439,10 @@ static void page_record(web_app *app, web_response *res, const char *id)
 	web_buf_puts(b, "</td></tr>");
 	show_fields(b, schema, record, "");
 	web_buf_puts(b, "</tbody></table>");
-	show_history(app, b, path, schema);
+	show_history(app, b, type, id, schema);
 	page_end(b);
 	respond(res, 200, "text/html; charset=utf-8");
 done:
-	free(path);
 	free(unit);
 	json_decref(record);
 }
@@ -527,7 +531,9 @@ static int ref_each(const char *unit, const char *type, const char *id, const ch
 	json_t *record;
 
 	(void)type;
-	if (st->n >= REF_CHOICES_MAX || !hoso_id_valid(id) || (st->chosen && strcmp(st->chosen, id) == 0))
+	if (st->n >= REF_CHOICES_MAX)
+		return 1; /* enough: the walk stops */
+	if (!hoso_id_valid(id) || (st->chosen && strcmp(st->chosen, id) == 0))
 		return 0;
 	if (!(record = json_loadb(data, len, 0, NULL)))
 		return 0;
@@ -750,7 +756,7 @@ static void post_record(web_app *app, const web_request *req, web_response *res,
 	hoso_problems *problems = NULL;
 	hoso_txn *txn = NULL;
 	json_t *record = NULL;
-	char *unit = NULL, new_id[HOSO_ID_LEN + 1] = "", message[512], action[128], own_type[64];
+	char *unit = NULL, new_id[HOSO_ID_LEN + 1] = "", message[512], action[128];
 	apply_state a;
 	int error;
 
@@ -761,12 +767,9 @@ static void post_record(web_app *app, const web_request *req, web_response *res,
 			error_page(app, res, 404, _("There is no such record."));
 			goto done;
 		}
-		/* A copy: the record's own "type" is set again below. */
-		snprintf(own_type, sizeof(own_type), "%s", json_string_value(json_object_get(record, "type")) ?
-			json_string_value(json_object_get(record, "type")) : "");
-		type = own_type;
+		type = json_string_value(json_object_get(record, "type"));
 	} else {
-		record = json_object();
+		record = json_pack("{s:s}", "type", type ? type : "");
 		unit = web_form_get(req->body, req->body_len, "_unit");
 		if (!unit || !hoso_repo_unit_find(app->repo, unit)) {
 			error_page(app, res, 400, _("Choose the record's unit."));
@@ -777,7 +780,6 @@ static void post_record(web_app *app, const web_request *req, web_response *res,
 		error_page(app, res, 404, _("There is no such record type."));
 		goto done;
 	}
-	json_object_set_new(record, "type", json_string(type));
 	a = (apply_state){ req, record, schema, problems, 0 };
 	apply_fields(&a, hoso_schema_json(schema), json_object_get(hoso_schema_json(schema), "properties"), "");
 	app->write.problems = problems;
@@ -793,8 +795,8 @@ static void post_record(web_app *app, const web_request *req, web_response *res,
 		redirect(res, action);
 		goto done;
 	}
-	/* Refused: the form again, with what was typed and why. */
-	if (!hoso_problems_count(problems))
+	/* Refused: the form again, with what was typed and why (not only the warnings). */
+	if (!hoso_problems_errors(problems))
 		hoso_problems_add(problems, HOSO_SEVERITY_ERROR, NULL, 0, NULL, "write", "%s", hoso_error_last());
 	if (id)
 		snprintf(action, sizeof(action), "/edit/%s", id);

@@ -136,6 +136,20 @@ int hoso_record_path(char **out, hoso_repo *repo, const char *id);
 int hoso_record_foreach(hoso_repo *repo, const git_tree *tree, const char *type,
 	const char *unit, hoso_record_cb cb, void *payload);
 
+/* Record `id` in one commit: its blob and unit, or `present` 0. */
+typedef struct {
+	int present;
+	git_oid blob;
+	char unit[64];
+} hoso_record_state;
+
+/*
+ * Record `id` (of `type`; NULL: any) in commit `c` and in its first parent:
+ * 1 when the commit changed it (its bytes or its unit), else 0.
+ */
+int hoso_record_changed(hoso_record_state *now, hoso_record_state *before, hoso_repo *repo,
+	const git_commit *c, const char *type, const char *id);
+
 /* The repository path of a record. `*out` malloc'd. */
 int hoso_record_path_for(char **out, const char *unit, const char *type, const char *id);
 

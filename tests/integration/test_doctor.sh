@@ -308,9 +308,10 @@ expect_rc 0 "the province's repository"
 expect_line ok unit "none: this is the province's repository" "no unit is not a problem"
 expect_line ok hub "none: the province's repository is the hub" "no hub is not a problem"
 
-# No repository at all: the repository's problem, exit 1, in text and JSON.
+# No repository at all: the repository's problem, exit 1, in text and JSON;
+# -C names it even when GIT_DIR names another, as for every command.
 mkdir -p "$TMP/empty"
-run -C "$TMP/empty" doctor
+GIT_DIR=$hubrepo run -C "$TMP/empty" doctor
 expect_rc 1 "no repository"
 expect_line problem repository "cannot open repository" "says it does not open"
 expect_hint repository "hoso -C DIR doctor" "the hint names one"

@@ -284,4 +284,11 @@ run -C "$W" verify --commit HEAD
 expect_rc 1 "verify a hoso.json whose links are broken"
 expect_err "'T99' is not a unit of hoso.json" "a successor that is no unit"
 expect_err "'2025-06-31' is not a date" "a last day that is no date"
+# access.json that breaks its rules says so, rather than that the admin is not in it.
+git -C "$W" reset -q --hard HEAD^
+sed -i 's/"role": "clerk"/"role": "boss"/' "$W/access.json"
+git -C "$W" commit -qam "access.json by hand" || fail "commit access.json by hand"
+run -C "$W" unit add T09 --name "Thử"
+expect_rc 1 "a change of units when access.json breaks its rules"
+expect_err "access.json on main breaks its rules" "the refusal says why"
 finish

@@ -267,6 +267,32 @@ static json_t *get(fixture *f, const char *id)
 }
 
 /* String field `key` of record `id` is `expected` (NULL: absent). */
+/* A member written in T01 after the merge, in a cell that was 026's. */
+static void add_late(fixture *f, char id[HOSO_ID_LEN + 1])
+{
+	hoso_txn *txn = NULL;
+
+	assert_int_equal(hoso_txn_begin(&txn, f->base.repo, NULL), 0);
+	put(f, txn, "T01", member("Th\xC3\xA0o V\xC4\x83n S\xC3\xA1u", "002080000006", f->s.c26a), id);
+	assert_int_equal(hoso_txn_commit(txn, "test: late\n", NULL), 0);
+	hoso_txn_free(txn);
+}
+
+/* Organization `id` as the view has it on its day, as JSON (a new reference). */
+static json_t *org_then(fixture *f, const hoso_units_as_of *v, const char *id)
+{
+	const git_oid *blob_id = hoso_units_as_of_org(v, id);
+	git_blob *blob = NULL;
+	json_t *rec;
+
+	assert_non_null(blob_id);
+	assert_int_equal(git_blob_lookup(&blob, hoso_repo_git(f->base.repo), blob_id), 0);
+	rec = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
+	git_blob_free(blob);
+	assert_non_null(rec);
+	return rec;
+}
+
 static void assert_field(fixture *f, const char *id, const char *key, const char *expected)
 {
 	json_t *rec = get(f, id);
@@ -878,20 +904,13 @@ static void test_as_of(void **state)
 {
 	fixture *f = *state;
 	hoso_units_as_of *v = NULL, *later = (hoso_units_as_of *)&later;
-	const git_oid *blob_id;
-	git_blob *blob = NULL;
-	hoso_txn *txn = NULL;
 	char late[HOSO_ID_LEN + 1], *text;
 	json_t *rec;
 
 	seed(f);
 	add_unit(f, "T01", "2025-07-01");
 	merge_into_t01(f, NULL);
-	/* A member written in T01 after the merge, in a cell that was 026's. */
-	assert_int_equal(hoso_txn_begin(&txn, f->base.repo, NULL), 0);
-	put(f, txn, "T01", member("Th\xC3\xA0o V\xC4\x83n S\xC3\xA1u", "002080000006", f->s.c26a), late);
-	assert_int_equal(hoso_txn_commit(txn, "test: late\n", NULL), 0);
-	hoso_txn_free(txn);
+	add_late(f, late);
 
 	/* On the day of the merge and after it: no view, each record where it is. */
 	assert_int_equal(hoso_units_as_of_new(&later, f->base.repo, "2025-12-31"), 0);
@@ -920,22 +939,12 @@ static void test_as_of(void **state)
 	json_decref(rec);
 
 	/* A re-parented cell as it was: under its district's committee; an open one as it was. */
-	blob_id = hoso_units_as_of_org(v, f->s.c26a);
-	assert_non_null(blob_id);
-	assert_int_equal(git_blob_lookup(&blob, hoso_repo_git(f->base.repo), blob_id), 0);
-	rec = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
-	assert_non_null(rec);
+	rec = org_then(f, v, f->s.c26a);
 	assert_string_equal(json_string_value(json_object_get(rec, "parent_id")), f->s.d26);
 	json_decref(rec);
-	git_blob_free(blob);
-	blob_id = hoso_units_as_of_org(v, f->s.d26);
-	assert_non_null(blob_id);
-	assert_int_equal(git_blob_lookup(&blob, hoso_repo_git(f->base.repo), blob_id), 0);
-	rec = json_loadb(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0, NULL);
-	assert_non_null(rec);
+	rec = org_then(f, v, f->s.d26);
 	assert_null(json_object_get(rec, "dissolved_on"));
 	json_decref(rec);
-	git_blob_free(blob);
 	assert_null(hoso_units_as_of_org(v, f->s.m1));
 	assert_null(hoso_units_as_of_org(v, late));
 	hoso_units_as_of_free(v);
@@ -953,17 +962,13 @@ static void test_as_of_chain(void **state)
 {
 	fixture *f = *state;
 	hoso_units_as_of *v = NULL;
-	hoso_txn *txn = NULL;
 	char late[HOSO_ID_LEN + 1], *text;
 	json_t *rec;
 
 	seed(f);
 	add_unit(f, "T01", "2025-07-01");
 	merge_into_t01(f, NULL);
-	assert_int_equal(hoso_txn_begin(&txn, f->base.repo, NULL), 0);
-	put(f, txn, "T01", member("Th\xC3\xA0o V\xC4\x83n S\xC3\xA1u", "002080000006", f->s.c26a), late);
-	assert_int_equal(hoso_txn_commit(txn, "test: late\n", NULL), 0);
-	hoso_txn_free(txn);
+	add_late(f, late);
 	add_unit(f, "X1", "2025-09-01");
 	add_unit(f, "X2", "2025-09-01");
 	split_t01(f, NULL);

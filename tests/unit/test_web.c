@@ -165,6 +165,7 @@ static void test_add_edit(void **state)
 	fixture *f = *state;
 	char body[1024], id[HOSO_ID_LEN + 1], cell[HOSO_ID_LEN + 1], path[64];
 	json_t *record = NULL;
+	hoso_txn *txn = NULL;
 	char *unit = NULL;
 
 	/* The cell the member belongs to, added through its own form. */
@@ -207,6 +208,18 @@ static void test_add_edit(void **state)
 	/* The history says who changed what: the edit named the one field it changed. */
 	snprintf(path, sizeof(path), "/record/%s", id);
 	assert_int_equal(get(f, path, NULL)->status, 200);
+	assert_page_has(&f->res, "(web)<br>Ngh\xE1\xBB\x81 nghi\xE1\xBB\x87p</td>");
+	assert_page_has(&f->res, "(web)<br>created</td>");
+	/* Moved to another unit: its history is still whole, the move named by the unit. */
+	assert_int_equal(hoso_txn_begin(&txn, f->base.repo, NULL), 0);
+	assert_int_equal(hoso_txn_get(&record, NULL, txn, id), 0);
+	assert_int_equal(hoso_txn_put(txn, "026", record, HOSO_PUT_REPLACE, NULL, 0, f->base.problems, NULL), 0);
+	assert_int_equal(hoso_txn_commit(txn, "move the member to 026\n", NULL), 0);
+	hoso_txn_free(txn);
+	json_decref(record);
+	assert_int_equal(hoso_repo_reload(f->base.repo), 0);
+	assert_int_equal(get(f, path, NULL)->status, 200);
+	assert_page_has(&f->res, "move the member to 026<br>Unit</td>");
 	assert_page_has(&f->res, "(web)<br>Ngh\xE1\xBB\x81 nghi\xE1\xBB\x87p</td>");
 	assert_page_has(&f->res, "(web)<br>created</td>");
 }
@@ -262,9 +275,9 @@ static void test_conflicts_sync_report(void **state)
 	assert_int_equal(post(f, "/resolve", web_app_token(f->app), body)->status, 404);
 	/* A repository with no hub says so; the report is a page of its own. */
 	assert_int_equal(get(f, "/sync", NULL)->status, 200);
-	assert_page_has(&f->res, "<h1>");
-	assert_int_equal(get(f, "/report", "year=2025")->status, 200);
-	assert_page_has(&f->res, "2025");
+	assert_page_has(&f->res, "This repository has no hub to sync with.");
+	assert_int_equal(get(f, "/report", "year=2019")->status, 200);
+	assert_page_has(&f->res, "2019");
 	/* The report brings its own style; no other page may. */
 	assert_true(f->res.inline_style);
 	assert_false(get(f, "/conflicts", NULL)->inline_style);
